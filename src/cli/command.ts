@@ -1,0 +1,25 @@
+import type { FlagSpec, FlagValues } from "./flags.js";
+
+export interface CommandContext {
+  flags: FlagValues;
+  positional: string[];
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** Aborted on SIGINT/SIGTERM, so long commands stop cleanly. */
+  signal: AbortSignal;
+}
+
+export interface Command {
+  name: string;
+  usage: string;
+  summary: string;
+  flags: FlagSpec[];
+  /** Resolves to the exit code. */
+  run(ctx: CommandContext): Promise<number>;
+}
+
+/** Exit codes: 0 success, 1 the command failed, 2 the command line was wrong. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export const NAME_FLAG: FlagSpec = { name: "name", type: "string", help: "local cluster name", default: "kubemark", env: "KUBEMARK_CLUSTER" };
+export const OUTPUT_FLAG: FlagSpec = { name: "output", short: "o", type: "string", help: "output format", choices: ["text", "json"], default: "text" };

@@ -1,0 +1,48 @@
+import { startLocalMaster } from "../../master/local-master.js";
+import { EXIT, NAME_FLAG, type Command } from "../command.js";
+
+export const BIN_DIR_FLAG = { name: "bin-dir", type: "string", help: "directory holding etcd, kube-apiserver, kube-controller-manager, kube-scheduler", env: "KUBEMARK_BIN_DIR" } as const;
+
+export const startCommand: Command = {
+  name: "start",
+  usage: "kubemark start [--name NAME] [--nodes N]",
+  summary: "Start a local master (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) and N hollow nodes",
+  flags: [
+    NAME_FLAG,
+    { name: "nodes", type: "int", help: "hollow nodes to start", default: 0 },
+    BIN_DIR_FLAG,
+    { name: "port", type: "int", help: "kube-apiserver port on 127.0.0.1 (default: a free port)" },
+    { name: "timeout", type: "int", help: "seconds to wait for the cluster to be ready", default: 120 },
+    { name: "apiserver-arg", type: "list", help: "extra kube-apiserver flag, repeatable" },
+    { name: "controller-manager-arg", type: "list", help: "extra kube-controller-manager flag, repeatable" },
+    { name: "scheduler-arg", type: "list", help: "extra kube-scheduler flag, repeatable" },
+    { name: "etcd-arg", type: "list", help: "extra etcd flag, repeatable" },
+  ],
+  async run({ flags, out, err }) {
+    const nodes = flags.nodes as number;
+    if (nodes < 0) throw new Error("--nodes must be 0 or more");
+    const startedAt = performance.now();
+    const desc = await startLocalMaster({
+      name: flags.name as string,
+      binDir: flags["bin-dir"] as string | undefined,
+      apiserverPort: flags.port as number | undefined,
+      timeoutMs: (flags.timeout as number) * 1000,
+      extraArgs: {
+        "kube-apiserver": flags["apiserver-arg"] as string[],
+        "kube-controller-manager": flags["controller-manager-arg"] as string[],
+        "kube-scheduler": flags["scheduler-arg"] as string[],
+        etcd: flags["etcd-arg"] as string[],
+      },
+      log: err,
+    });
+    const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+    out(`Cluster '${desc.name}' is ready: Kubernetes ${desc.kubernetesVersion} at ${desc.server}, ${nodes} hollow nodes, in ${seconds} s.`);
+    out(`kubeconfig: ${desc.kubeconfig}`);
+    out("");
+    out("Next:");
+    out(`  kubectl --kubeconfig ${desc.kubeconfig} get nodes`);
+    out(`  npx kubemark status --name ${desc.name}`);
+    out(`  npx kubemark stop --name ${desc.name}`);
+    return EXIT.ok;
+  },
+};

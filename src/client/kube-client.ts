@@ -1,0 +1,257 @@
+import http2 from "node:http2";
+import type { ClientIdentity } from "./kubeconfig.js";
+import type { KubeObject } from "./types.js";
+
+/** Anything that can hold a request back to a rate (client-go's token bucket). */
+export interface Throttle {
+  wait(): Promise<void>;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** Defaults to application/json; PATCH callers pass the patch type. */
+  contentType?: string;
+  /** Heartbeats bypass the client's rate limit, as the kubelet's separate lease client does. */
+  unthrottled?: boolean;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  status: number;
+  durationMs: number;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface WatchEvent<T extends KubeObject = KubeObject> {
+  type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+  object: T;
+}
+
+export interface KubeClientOptions {
+  throttle?: Throttle;
+  userAgent?: string;
+  /** Called after every response, for metrics. */
+  onResponse?: (record: RequestRecord) => void;
+  requestTimeoutMs?: number;
+}
+
+const JSON_TYPE = "application/json";
+
+/**
+ * A Kubernetes API client over one HTTP/2 connection, as a kubelet multiplexes its requests and watches.
+ * The connection is re-established on the next request after a GOAWAY or error (an API server restart).
+ */
+export class KubeClient {
+  private session: http2.ClientHttp2Session | undefined;
+  /** Streams in flight per connection; a dropped connection's streams still close after a new one opens. */
+  private readonly activeStreams = new WeakMap<http2.ClientHttp2Session, number>();
+  private closed = false;
+
+  constructor(
+    readonly identity: ClientIdentity,
+    private readonly options: KubeClientOptions = {},
+  ) {}
+
+  get server(): string {
+    return this.identity.server;
+  }
+
+  async get<T = unknown>(path: string, opts: RequestOptions = {}): Promise<T> {
+    return this.request<T>("GET", path, opts);
+  }
+
+  async create<T extends KubeObject>(path: string, body: T, opts: RequestOptions = {}): Promise<T> {
+    return this.request<T>("POST", path, { ...opts, body });
+  }
+
+  async delete<T = unknown>(path: string, opts: RequestOptions = {}): Promise<T> {
+    return this.request<T>("DELETE", path, opts);
+  }
+
+  async patch<T = unknown>(path: string, body: unknown, patchType: "merge" | "strategic" | "json" | "apply", opts: RequestOptions = {}): Promise<T> {
+    const contentType = {
+      merge: "application/merge-patch+json",
+      strategic: "application/strategic-merge-patch+json",
+      json: "application/json-patch+json",
+      apply: "application/apply-patch+yaml",
+    }[patchType];
+    return this.request<T>("PATCH", path, { ...opts, body, contentType });
+  }
+
+  async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    if (!opts.unthrottled) await this.options.throttle?.wait();
+    const started = performance.now();
+    const { status, body } = await this.exchange(method, withQuery(path, opts.query), opts);
+    this.options.onResponse?.({ method, path, status, durationMs: performance.now() - started });
+    const parsed = body.length > 0 ? safeJson(body) : undefined;
+    if (status >= 400) throw apiError(status, parsed, `${method} ${path}`);
+    return parsed as T;
+  }
+
+  /**
+   * Opens a watch and calls onEvent for each event until the server ends it, the signal aborts, or the
+   * connection drops. Resolves when the stream ends; rejects on an HTTP error before the stream starts.
+   */
+  async watch<T extends KubeObject>(
+    path: string,
+    query: Record<string, string | number | boolean | undefined>,
+    onEvent: (event: WatchEvent<T>) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.options.throttle?.wait();
+    const fullPath = withQuery(path, { ...query, watch: "true" });
+    const started = performance.now();
+    const stream = this.open("GET", fullPath, {}, undefined);
+    return new Promise<void>((resolve, reject) => {
+      let buffered = "";
+      let status = 0;
+      const onAbort = () => stream.close(http2.constants.NGHTTP2_CANCEL);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const finish = (err?: Error) => {
+        signal?.removeEventListener("abort", onAbort);
+        if (err) reject(err);
+        else resolve();
+      };
+      stream.on("response", (headers) => {
+        status = Number(headers[":status"]);
+        this.options.onResponse?.({ method: "WATCH", path, status, durationMs: performance.now() - started });
+      });
+      stream.setEncoding("utf8");
+      stream.on("data", (chunk: string) => {
+        if (status >= 400) {
+          buffered += chunk;
+          return;
+        }
+        buffered += chunk;
+        let newline: number;
+        while ((newline = buffered.indexOf("\n")) >= 0) {
+          const line = buffered.slice(0, newline);
+          buffered = buffered.slice(newline + 1);
+          if (line.length > 0) onEvent(JSON.parse(line) as WatchEvent<T>);
+        }
+      });
+      stream.on("end", () => {
+        if (status >= 400) finish(apiError(status, safeJson(buffered), `WATCH ${path}`));
+        else finish();
+      });
+      stream.on("error", (err) => (signal?.aborted ? finish() : finish(err)));
+      stream.on("close", () => finish());
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.session?.close();
+    this.session = undefined;
+  }
+
+  private exchange(method: string, path: string, opts: RequestOptions): Promise<{ status: number; body: string }> {
+    const payload = opts.body === undefined ? undefined : typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
+    const stream = this.open(method, path, { "content-type": opts.contentType ?? JSON_TYPE }, payload);
+    const timeoutMs = opts.timeoutMs ?? this.options.requestTimeoutMs ?? 60_000;
+    return new Promise((resolve, reject) => {
+      let status = 0;
+      const chunks: Buffer[] = [];
+      stream.setTimeout(timeoutMs, () => {
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+        reject(new Error(`${method} ${path}: no response from ${this.server} within ${timeoutMs} ms`));
+      });
+      const onAbort = () => stream.close(http2.constants.NGHTTP2_CANCEL);
+      opts.signal?.addEventListener("abort", onAbort, { once: true });
+      stream.on("response", (headers) => (status = Number(headers[":status"])));
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => {
+        opts.signal?.removeEventListener("abort", onAbort);
+        resolve({ status, body: Buffer.concat(chunks).toString("utf8") });
+      });
+      stream.on("error", (err) => {
+        opts.signal?.removeEventListener("abort", onAbort);
+        reject(err);
+      });
+    });
+  }
+
+  private open(method: string, path: string, headers: http2.OutgoingHttpHeaders, payload: string | undefined): http2.ClientHttp2Stream {
+    const session = this.connect();
+    const req = session.request({
+      ":method": method,
+      ":path": path,
+      accept: JSON_TYPE,
+      "user-agent": this.options.userAgent ?? "kubemark",
+      ...(this.identity.token ? { authorization: `Bearer ${this.identity.token}` } : {}),
+      ...headers,
+    });
+    this.trackStream(session, req);
+    if (payload !== undefined) req.end(payload);
+    else req.end();
+    return req;
+  }
+
+  /** Keeps the process alive only while a request or watch is in flight, so idle clients never block exit. */
+  private trackStream(session: http2.ClientHttp2Session, req: http2.ClientHttp2Stream): void {
+    const active = this.activeStreams.get(session) ?? 0;
+    this.activeStreams.set(session, active + 1);
+    if (active === 0) session.ref();
+    req.once("close", () => {
+      const left = (this.activeStreams.get(session) ?? 1) - 1;
+      this.activeStreams.set(session, left);
+      if (left === 0 && !session.destroyed) session.unref();
+    });
+  }
+
+  private connect(): http2.ClientHttp2Session {
+    if (this.closed) throw new Error(`client for ${this.server} is closed`);
+    if (this.session && !this.session.closed && !this.session.destroyed) return this.session;
+    const session = http2.connect(this.server, {
+      ca: this.identity.caPem,
+      cert: this.identity.certPem,
+      key: this.identity.keyPem,
+      rejectUnauthorized: !this.identity.insecure,
+    });
+    const forget = () => {
+      if (this.session === session) this.session = undefined;
+    };
+    session.on("error", forget);
+    session.on("goaway", forget);
+    session.on("close", forget);
+    session.unref();
+    this.session = session;
+    return session;
+  }
+}
+
+function withQuery(path: string, query?: RequestOptions["query"]): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+  const qs = params.toString();
+  return qs ? `${path}${path.includes("?") ? "&" : "?"}${qs}` : path;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function apiError(status: number, body: unknown, what: string): ApiError {
+  const s = body as { reason?: string; message?: string } | string | undefined;
+  const reason = typeof s === "object" && s?.reason ? s.reason : String(status);
+  const message = typeof s === "object" && s?.message ? s.message : typeof s === "string" ? s.trim() : "";
+  return new ApiError(status, reason, `${what}: ${status} ${reason}${message ? `: ${message}` : ""}`);
+}

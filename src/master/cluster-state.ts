@@ -1,0 +1,85 @@
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+export const DEFAULT_CLUSTER_NAME = "kubemark";
+
+export type ComponentName = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler";
+/** Start order; stop runs it backwards. */
+export const COMPONENTS: readonly ComponentName[] = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"];
+
+export interface ComponentState {
+  pid: number;
+  binary: string;
+  args: string[];
+  log: string;
+  /** Named ports, e.g. {client: 2379, peer: 2380} or {secure: 6443}. */
+  ports: Record<string, number>;
+  /** Where its health is read (https, verified against the cluster CA). */
+  healthUrl: string;
+  metricsUrl: string;
+}
+
+/** The machine-readable description of a local cluster, at <state dir>/cluster.json. */
+export interface ClusterDescription {
+  name: string;
+  kubernetesVersion: string;
+  etcdVersion: string;
+  createdAt: string;
+  stateDir: string;
+  kubeconfig: string;
+  server: string;
+  serviceCIDR: string;
+  clusterCIDR: string;
+  nodeCIDRMaskSize: number;
+  components: Record<ComponentName, ComponentState>;
+}
+
+export function kubemarkHome(): string {
+  return process.env.KUBEMARK_HOME || path.join(os.homedir(), ".kubemark");
+}
+
+export function clusterDir(name: string): string {
+  return path.join(kubemarkHome(), name);
+}
+
+/** The paths inside a cluster's state dir, in one place. */
+export function clusterLayout(name: string) {
+  const dir = clusterDir(name);
+  return {
+    dir,
+    description: path.join(dir, "cluster.json"),
+    kubeconfig: path.join(dir, "kubeconfig"),
+    pki: path.join(dir, "pki"),
+    nodePki: path.join(dir, "pki", "nodes"),
+    kubeconfigs: path.join(dir, "kubeconfigs"),
+    logs: path.join(dir, "logs"),
+    etcdData: path.join(dir, "etcd-data"),
+  };
+}
+
+export type ClusterLayout = ReturnType<typeof clusterLayout>;
+
+export function validateClusterName(name: string): string | undefined {
+  if (!/^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/.test(name)) {
+    return `cluster name '${name}' is invalid: use up to 40 lowercase letters, digits and '-', starting and ending with a letter or digit`;
+  }
+  return undefined;
+}
+
+export async function readDescription(name: string): Promise<ClusterDescription | undefined> {
+  try {
+    return JSON.parse(await readFile(clusterLayout(name).description, "utf8")) as ClusterDescription;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new Error(`cannot read ${clusterLayout(name).description}: ${(err as Error).message}`);
+  }
+}
+
+export async function writeDescription(desc: ClusterDescription): Promise<void> {
+  const file = clusterLayout(desc.name).description;
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.tmp`;
+  await writeFile(tmp, JSON.stringify(desc, null, 2) + "\n", { mode: 0o600 });
+  await rename(tmp, file);
+}

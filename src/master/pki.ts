@@ -1,0 +1,151 @@
+import "reflect-metadata";
+import * as x509 from "@peculiar/x509";
+import { randomBytes, webcrypto } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+const ALGORITHM = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
+const VALIDITY_MS = 365 * 24 * 3600 * 1000;
+
+/** A certificate and its private key, both PEM. */
+export interface KeyPair {
+  cert: string;
+  key: string;
+}
+
+export interface CertificateRequest {
+  commonName: string;
+  organizations?: readonly string[];
+  /** DNS names and IPs; a certificate with any is also a serving certificate. */
+  dnsNames?: readonly string[];
+  ips?: readonly string[];
+  client?: boolean;
+}
+
+/** A certificate authority held in memory while a cluster is being set up. */
+export class CertificateAuthority {
+  private constructor(
+    readonly certPem: string,
+    private readonly cert: x509.X509Certificate,
+    private readonly signingKey: CryptoKey,
+    readonly keyPem: string,
+  ) {}
+
+  static async create(commonName: string): Promise<CertificateAuthority> {
+    const keys = await generateKeys();
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: serial(),
+      name: `CN=${commonName}`,
+      notBefore: backdated(),
+      notAfter: new Date(Date.now() + 10 * VALIDITY_MS),
+      keys,
+      signingAlgorithm: ALGORITHM,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      ],
+    });
+    return new CertificateAuthority(cert.toString("pem"), cert, keys.privateKey, await privateKeyPem(keys.privateKey));
+  }
+
+  static async load(certPem: string, keyPem: string): Promise<CertificateAuthority> {
+    const cert = new x509.X509Certificate(certPem);
+    const der = Buffer.from(keyPem.replace(/-----[^-]+-----|\s/g, ""), "base64");
+    const signingKey = await webcrypto.subtle.importKey("pkcs8", der, ALGORITHM, false, ["sign"]);
+    return new CertificateAuthority(certPem, cert, signingKey as CryptoKey, keyPem);
+  }
+
+  async issue(req: CertificateRequest): Promise<KeyPair> {
+    const keys = await generateKeys();
+    const serving = (req.dnsNames?.length ?? 0) + (req.ips?.length ?? 0) > 0;
+    const usages: string[] = [];
+    if (req.client !== false) usages.push(x509.ExtendedKeyUsage.clientAuth);
+    if (serving) usages.push(x509.ExtendedKeyUsage.serverAuth);
+    const extensions: x509.Extension[] = [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      new x509.ExtendedKeyUsageExtension(usages, false),
+      await x509.AuthorityKeyIdentifierExtension.create(this.cert, false),
+    ];
+    if (serving) {
+      extensions.push(
+        new x509.SubjectAlternativeNameExtension([
+          ...(req.dnsNames ?? []).map((value) => ({ type: "dns" as const, value })),
+          ...(req.ips ?? []).map((value) => ({ type: "ip" as const, value })),
+        ]),
+      );
+    }
+    const subject = [`CN=${escapeRdn(req.commonName)}`, ...(req.organizations ?? []).map((o) => `O=${escapeRdn(o)}`)].join(", ");
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: serial(),
+      subject,
+      issuer: this.cert.subject,
+      notBefore: backdated(),
+      notAfter: new Date(Date.now() + VALIDITY_MS),
+      signingKey: this.signingKey,
+      publicKey: keys.publicKey,
+      signingAlgorithm: ALGORITHM,
+      extensions,
+    });
+    return { cert: cert.toString("pem"), key: await privateKeyPem(keys.privateKey) };
+  }
+}
+
+/** A key pair for signing service-account tokens (ES256). */
+export async function serviceAccountKeys(): Promise<{ privateKey: string; publicKey: string }> {
+  const keys = await generateKeys();
+  const spki = Buffer.from(await webcrypto.subtle.exportKey("spki", keys.publicKey ));
+  return { privateKey: await privateKeyPem(keys.privateKey), publicKey: pem("PUBLIC KEY", spki) };
+}
+
+/** Writes a certificate (0644) and its key (0600) as <dir>/<name>.crt and <dir>/<name>.key. */
+export async function writeKeyPair(dir: string, name: string, pair: KeyPair): Promise<{ cert: string; key: string }> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const cert = path.join(dir, `${name}.crt`);
+  const key = path.join(dir, `${name}.key`);
+  await writeFile(cert, pair.cert, { mode: 0o644 });
+  await writeFile(key, pair.key, { mode: 0o600 });
+  return { cert, key };
+}
+
+export async function readKeyPair(dir: string, name: string): Promise<KeyPair> {
+  const [cert, key] = await Promise.all([
+    readFile(path.join(dir, `${name}.crt`), "utf8"),
+    readFile(path.join(dir, `${name}.key`), "utf8"),
+  ]);
+  return { cert, key };
+}
+
+async function generateKeys(): Promise<CryptoKeyPair> {
+  return (await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as CryptoKeyPair;
+}
+
+async function privateKeyPem(key: CryptoKey): Promise<string> {
+  return pem("PRIVATE KEY", Buffer.from(await webcrypto.subtle.exportKey("pkcs8", key )));
+}
+
+function pem(label: string, der: Buffer): string {
+  const body = der.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "");
+  return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
+}
+
+function serial(): string {
+  const bytes = randomBytes(16);
+  bytes[0] &= 0x7f; // positive
+  return bytes.toString("hex");
+}
+
+/** Tolerates clock skew between the moment of issue and the API server's check. */
+function backdated(): Date {
+  return new Date(Date.now() - 5 * 60 * 1000);
+}
+
+function escapeRdn(value: string): string {
+  return value.replace(/([,+"\\<>;=])/g, "\\$1");
+}
