@@ -21,5 +21,18 @@ export interface Command {
 /** Exit codes: 0 success, 1 the command failed, 2 the command line was wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-export const NAME_FLAG: FlagSpec = { name: "name", type: "string", help: "local cluster name", default: "kubemark", env: "KUBEMARK_CLUSTER" };
-export const OUTPUT_FLAG: FlagSpec = { name: "output", short: "o", type: "string", help: "output format", choices: ["text", "json"], default: "text" };
+export const NAME_FLAG: FlagSpec = {
+  name: "name",
+  type: "string",
+  help: "local cluster name",
+  default: "kubemark",
+  env: "KUBEMARK_CLUSTER",
+};
+export const OUTPUT_FLAG: FlagSpec = {
+  name: "output",
+  short: "o",
+  type: "string",
+  help: "output format",
+  choices: ["text", "json"],
+  default: "text",
+};

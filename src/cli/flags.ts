@@ -18,7 +18,10 @@ export type FlagValues = Record<string, string | number | boolean | string[] | u
 
 export class UsageError extends Error {}
 
-export function parseFlags(argv: string[], specs: readonly FlagSpec[]): { flags: FlagValues; positional: string[] } {
+export function parseFlags(
+  argv: string[],
+  specs: readonly FlagSpec[],
+): { flags: FlagValues; positional: string[] } {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short!, s]));
   const flags: FlagValues = {};
@@ -47,7 +50,8 @@ export function parseFlags(argv: string[], specs: readonly FlagSpec[]): { flags:
       raw = argv[++i];
     }
     const value = convert(spec, raw);
-    if (spec.type === "list") flags[spec.name] = [...((flags[spec.name] as string[] | undefined) ?? []), value as string];
+    if (spec.type === "list")
+      flags[spec.name] = [...((flags[spec.name] as string[] | undefined) ?? []), value as string];
     else flags[spec.name] = value;
   }
   for (const spec of specs) {
@@ -67,12 +71,15 @@ function convert(spec: FlagSpec, raw: string): string | number | boolean {
       if (raw === "false" || raw === "0") return false;
       throw new UsageError(`invalid value "${raw}" for --${spec.name}: want true or false`);
     case "int": {
-      if (!/^-?\d+$/.test(raw)) throw new UsageError(`invalid value "${raw}" for --${spec.name}: want an integer`);
+      if (!/^-?\d+$/.test(raw))
+        throw new UsageError(`invalid value "${raw}" for --${spec.name}: want an integer`);
       return Number(raw);
     }
     default:
       if (spec.choices && !spec.choices.includes(raw)) {
-        throw new UsageError(`invalid value "${raw}" for --${spec.name}: want one of ${spec.choices.join(", ")}`);
+        throw new UsageError(
+          `invalid value "${raw}" for --${spec.name}: want one of ${spec.choices.join(", ")}`,
+        );
       }
       return raw;
   }
@@ -82,7 +89,10 @@ export function formatFlags(specs: readonly FlagSpec[]): string {
   return specs
     .map((s) => {
       const name = `${s.short ? `-${s.short}, ` : "    "}--${s.name}${s.type === "bool" ? "" : ` ${s.type === "int" ? "N" : "VALUE"}`}`;
-      const extra = [s.default !== undefined && s.default !== "" ? `default ${JSON.stringify(s.default)}` : "", s.env ? `env ${s.env}` : ""]
+      const extra = [
+        s.default !== undefined && s.default !== "" ? `default ${JSON.stringify(s.default)}` : "",
+        s.env ? `env ${s.env}` : "",
+      ]
         .filter(Boolean)
         .join("; ");
       return `  ${name.padEnd(34)} ${s.help}${extra ? ` (${extra})` : ""}`;

@@ -81,7 +81,12 @@ export class KubeClient {
     return this.request<T>("DELETE", path, opts);
   }
 
-  async patch<T = unknown>(path: string, body: unknown, patchType: "merge" | "strategic" | "json" | "apply", opts: RequestOptions = {}): Promise<T> {
+  async patch<T = unknown>(
+    path: string,
+    body: unknown,
+    patchType: "merge" | "strategic" | "json" | "apply",
+    opts: RequestOptions = {},
+  ): Promise<T> {
     const contentType = {
       merge: "application/merge-patch+json",
       strategic: "application/strategic-merge-patch+json",
@@ -158,8 +163,17 @@ export class KubeClient {
     this.session = undefined;
   }
 
-  private exchange(method: string, path: string, opts: RequestOptions): Promise<{ status: number; body: string }> {
-    const payload = opts.body === undefined ? undefined : typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
+  private exchange(
+    method: string,
+    path: string,
+    opts: RequestOptions,
+  ): Promise<{ status: number; body: string }> {
+    const payload =
+      opts.body === undefined
+        ? undefined
+        : typeof opts.body === "string"
+          ? opts.body
+          : JSON.stringify(opts.body);
     const stream = this.open(method, path, { "content-type": opts.contentType ?? JSON_TYPE }, payload);
     const timeoutMs = opts.timeoutMs ?? this.options.requestTimeoutMs ?? 60_000;
     return new Promise((resolve, reject) => {
@@ -184,7 +198,12 @@ export class KubeClient {
     });
   }
 
-  private open(method: string, path: string, headers: http2.OutgoingHttpHeaders, payload: string | undefined): http2.ClientHttp2Stream {
+  private open(
+    method: string,
+    path: string,
+    headers: http2.OutgoingHttpHeaders,
+    payload: string | undefined,
+  ): http2.ClientHttp2Stream {
     const session = this.connect();
     const req = session.request({
       ":method": method,

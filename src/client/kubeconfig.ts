@@ -35,7 +35,9 @@ export async function loadKubeconfig(file: string, contextName?: string): Promis
   try {
     text = await readFile(file, "utf8");
   } catch (err) {
-    throw new KubeconfigError(`cannot read kubeconfig ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new KubeconfigError(
+      `cannot read kubeconfig ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   let cfg: KubeconfigFile;
   try {
@@ -48,10 +50,15 @@ export async function loadKubeconfig(file: string, contextName?: string): Promis
   const context = cfg.contexts?.find((c) => c.name === name)?.context;
   if (!context) throw new KubeconfigError(`kubeconfig ${file} has no context '${name}'`);
   const cluster = cfg.clusters?.find((c) => c.name === context.cluster)?.cluster;
-  if (!cluster) throw new KubeconfigError(`kubeconfig ${file}: context '${name}' names cluster '${context.cluster}', which is not defined`);
+  if (!cluster)
+    throw new KubeconfigError(
+      `kubeconfig ${file}: context '${name}' names cluster '${context.cluster}', which is not defined`,
+    );
   const user = cfg.users?.find((u) => u.name === context.user)?.user ?? {};
   if (user.exec || user["auth-provider"]) {
-    throw new KubeconfigError(`kubeconfig ${file}: user '${context.user}' uses an exec/auth-provider plugin, which kubemark does not run; use a certificate or token`);
+    throw new KubeconfigError(
+      `kubeconfig ${file}: user '${context.user}' uses an exec/auth-provider plugin, which kubemark does not run; use a certificate or token`,
+    );
   }
   const dir = path.dirname(file);
   const material = async (data: unknown, ref: unknown): Promise<string | undefined> => {
@@ -60,8 +67,12 @@ export async function loadKubeconfig(file: string, contextName?: string): Promis
     return undefined;
   };
   const server = cluster.server;
-  if (typeof server !== "string" || !server) throw new KubeconfigError(`kubeconfig ${file}: cluster '${context.cluster}' has no server`);
-  const tokenFromFile = typeof user.tokenFile === "string" ? (await readFile(path.resolve(dir, user.tokenFile), "utf8")).trim() : undefined;
+  if (typeof server !== "string" || !server)
+    throw new KubeconfigError(`kubeconfig ${file}: cluster '${context.cluster}' has no server`);
+  const tokenFromFile =
+    typeof user.tokenFile === "string"
+      ? (await readFile(path.resolve(dir, user.tokenFile), "utf8")).trim()
+      : undefined;
   return {
     server: server.replace(/\/$/, ""),
     caPem: await material(cluster["certificate-authority-data"], cluster["certificate-authority"]),

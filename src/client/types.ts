@@ -74,7 +74,10 @@ export interface Container {
   image?: string;
   resources?: { requests?: ResourceList; limits?: ResourceList };
   ports?: { containerPort: number; hostPort?: number; protocol?: string }[];
-  env?: { name: string; valueFrom?: { secretKeyRef?: { name: string }; configMapKeyRef?: { name: string } } }[];
+  env?: {
+    name: string;
+    valueFrom?: { secretKeyRef?: { name: string }; configMapKeyRef?: { name: string } };
+  }[];
   envFrom?: { secretRef?: { name: string }; configMapRef?: { name: string } }[];
   restartPolicy?: string; // "Always" marks a sidecar init container
   [key: string]: unknown;
@@ -91,7 +94,11 @@ export interface Volume {
 export interface PodSpec {
   nodeName?: string;
   nodeSelector?: Record<string, string>;
-  affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] } } };
+  affinity?: {
+    nodeAffinity?: {
+      requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
+    };
+  };
   tolerations?: Toleration[];
   containers: Container[];
   initContainers?: Container[];
@@ -170,7 +177,13 @@ export interface NodeCondition {
 }
 
 export interface Node extends KubeObject {
-  spec?: { podCIDR?: string; podCIDRs?: string[]; providerID?: string; taints?: Taint[]; unschedulable?: boolean };
+  spec?: {
+    podCIDR?: string;
+    podCIDRs?: string[];
+    providerID?: string;
+    taints?: Taint[];
+    unschedulable?: boolean;
+  };
   status?: {
     capacity?: ResourceList;
     allocatable?: ResourceList;

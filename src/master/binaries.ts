@@ -2,7 +2,13 @@ import { execFile } from "node:child_process";
 import { access, constants } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { cacheRoot, ETCD_VERSION, kubernetesVersion, MASTER_BINARIES, type MasterBinary } from "./versions.js";
+import {
+  cacheRoot,
+  ETCD_VERSION,
+  kubernetesVersion,
+  MASTER_BINARIES,
+  type MasterBinary,
+} from "./versions.js";
 
 const run = promisify(execFile);
 
@@ -31,7 +37,10 @@ export function binaryPaths(binDir = process.env.KUBEMARK_BIN_DIR): BinaryPaths 
 }
 
 /** Checks that each binary exists, runs, and reports the pinned version (a wrong binary fails loudly). */
-export async function verifyBinaries(paths: BinaryPaths, expectKubernetes = kubernetesVersion()): Promise<void> {
+export async function verifyBinaries(
+  paths: BinaryPaths,
+  expectKubernetes = kubernetesVersion(),
+): Promise<void> {
   const missing: string[] = [];
   for (const p of Object.values(paths)) {
     try {

@@ -29,7 +29,10 @@ export interface BuildOptions {
   force?: boolean;
 }
 
-export function kubernetesProgram(version = kubernetesVersion(), commands: readonly string[] = MASTER_BINARIES): GoProgram {
+export function kubernetesProgram(
+  version = kubernetesVersion(),
+  commands: readonly string[] = MASTER_BINARIES,
+): GoProgram {
   const match = /^v1\.(\d+)\.(\d+)(.*)$/.exec(version);
   if (!match) throw new BinaryError(`Kubernetes version '${version}' is not of the form v1.<minor>.<patch>`);
   const [, minor, patch, suffix] = match;
@@ -102,16 +105,23 @@ async function cached(dir: string, program: GoProgram): Promise<boolean> {
   }
 }
 
-export async function buildProgram(program: GoProgram, outDir: string, log: (line: string) => void): Promise<void> {
+export async function buildProgram(
+  program: GoProgram,
+  outDir: string,
+  log: (line: string) => void,
+): Promise<void> {
   const started = Date.now();
   const workDir = path.join(cacheRoot(), "build", program.id);
   await mkdir(workDir, { recursive: true });
   log(`${program.id}: resolving ${program.module}@${program.version} from the Go module proxy`);
-  const info = JSON.parse(await go(["mod", "download", "-json", `${program.module}@${program.version}`], workDir)) as {
+  const info = JSON.parse(
+    await go(["mod", "download", "-json", `${program.module}@${program.version}`], workDir),
+  ) as {
     GoMod?: string;
     Error?: string;
   };
-  if (info.Error || !info.GoMod) throw new BinaryError(`cannot download ${program.module}@${program.version}: ${info.Error}`);
+  if (info.Error || !info.GoMod)
+    throw new BinaryError(`cannot download ${program.module}@${program.version}: ${info.Error}`);
   const replaces = program.replaces?.(await readFile(info.GoMod, "utf8")) ?? [];
   const goMod = [
     `module kubemark.local/build/${program.id}`,
@@ -132,7 +142,16 @@ export async function buildProgram(program: GoProgram, outDir: string, log: (lin
   let compiled = 0;
   let lastReport = Date.now();
   await go(
-    ["build", "-v", "-trimpath", "-o", program.binaryName ? path.join(tmpOut, program.binaryName) : tmpOut + path.sep, "-ldflags", ["-s", "-w", ...program.ldflags].join(" "), ...program.packages],
+    [
+      "build",
+      "-v",
+      "-trimpath",
+      "-o",
+      program.binaryName ? path.join(tmpOut, program.binaryName) : tmpOut + path.sep,
+      "-ldflags",
+      ["-s", "-w", ...program.ldflags].join(" "),
+      ...program.packages,
+    ],
     workDir,
     (line) => {
       compiled++;
@@ -142,7 +161,10 @@ export async function buildProgram(program: GoProgram, outDir: string, log: (lin
       }
     },
   );
-  await writeFile(path.join(tmpOut, ".build.json"), JSON.stringify({ version: program.version, builtAt: new Date().toISOString() }));
+  await writeFile(
+    path.join(tmpOut, ".build.json"),
+    JSON.stringify({ version: program.version, builtAt: new Date().toISOString() }),
+  );
   await rm(outDir, { recursive: true, force: true });
   await mkdir(path.dirname(outDir), { recursive: true });
   await rename(tmpOut, outDir);
@@ -163,7 +185,11 @@ async function requireGo(): Promise<void> {
 /** Runs go, returning stdout; stderr lines go to onLine (build -v prints one per package) and into the error. */
 function go(args: string[], cwd: string, onLine?: (line: string) => void): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn("go", args, { cwd, env: { ...process.env, CGO_ENABLED: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("go", args, {
+      cwd,
+      env: { ...process.env, CGO_ENABLED: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     const stderrTail: string[] = [];
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -180,7 +206,12 @@ function go(args: string[], cwd: string, onLine?: (line: string) => void): Promi
     child.on("error", reject);
     child.on("close", (code) => {
       if (code === 0) resolve(stdout);
-      else reject(new BinaryError(`go ${args.slice(0, 2).join(" ")} failed (exit ${code}):\n${stderrTail.join("\n")}`));
+      else
+        reject(
+          new BinaryError(
+            `go ${args.slice(0, 2).join(" ")} failed (exit ${code}):\n${stderrTail.join("\n")}`,
+          ),
+        );
     });
   });
 }

@@ -6,7 +6,12 @@ export const DEFAULT_CLUSTER_NAME = "kubemark";
 
 export type ComponentName = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler";
 /** Start order; stop runs it backwards. */
-export const COMPONENTS: readonly ComponentName[] = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"];
+export const COMPONENTS: readonly ComponentName[] = [
+  "etcd",
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube-scheduler",
+];
 
 export interface ComponentState {
   pid: number;
@@ -45,7 +50,15 @@ export function clusterDir(name: string): string {
 
 /** The paths inside a cluster's state dir, in one place. */
 export function clusterLayout(name: string) {
-  const dir = clusterDir(name);
+  return layoutAt(clusterDir(name));
+}
+
+/** The layout of a described cluster, wherever its state dir is (KUBEMARK_HOME may differ per process). */
+export function describedLayout(desc: ClusterDescription) {
+  return layoutAt(desc.stateDir);
+}
+
+function layoutAt(dir: string) {
   return {
     dir,
     description: path.join(dir, "cluster.json"),

@@ -32,7 +32,12 @@ export type ExtraArgs = Partial<Record<ComponentName, string[]>>;
  * The command lines of the four master components: TLS everywhere, bound to 127.0.0.1, the API server
  * with Node+RBAC authorization and NodeRestriction, each controller with its own service account.
  */
-export function componentSpecs(layout: ClusterLayout, pki: MasterPki, ports: MasterPorts, extra: ExtraArgs = {}): ComponentSpec[] {
+export function componentSpecs(
+  layout: ClusterLayout,
+  pki: MasterPki,
+  ports: MasterPorts,
+  extra: ExtraArgs = {},
+): ComponentSpec[] {
   const f = pki.files;
   const etcdUrl = `https://127.0.0.1:${ports.etcdClient}`;
   const peerUrl = `https://127.0.0.1:${ports.etcdPeer}`;

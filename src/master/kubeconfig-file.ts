@@ -20,7 +20,9 @@ export function renderKubeconfig(clusterName: string, id: KubeconfigIdentity): s
   return YAML.stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: clusterName, cluster: { server: id.server, "certificate-authority-data": b64(id.caPem) } }],
+    clusters: [
+      { name: clusterName, cluster: { server: id.server, "certificate-authority-data": b64(id.caPem) } },
+    ],
     users: [{ name: id.user, user }],
     contexts: [{ name: clusterName, context: { cluster: clusterName, user: id.user } }],
     "current-context": clusterName,
@@ -28,6 +30,10 @@ export function renderKubeconfig(clusterName: string, id: KubeconfigIdentity): s
   });
 }
 
-export async function writeKubeconfig(file: string, clusterName: string, id: KubeconfigIdentity): Promise<void> {
+export async function writeKubeconfig(
+  file: string,
+  clusterName: string,
+  id: KubeconfigIdentity,
+): Promise<void> {
   await writeFile(file, renderKubeconfig(clusterName, id), { mode: 0o600 });
 }

@@ -6,6 +6,7 @@ import { binaryPaths, verifyBinaries } from "./binaries.js";
 import {
   COMPONENTS,
   clusterLayout,
+  describedLayout,
   readDescription,
   validateClusterName,
   writeDescription,
@@ -39,12 +40,16 @@ export async function startLocalMaster(opts: StartMasterOptions): Promise<Cluste
   const nameProblem = validateClusterName(opts.name);
   if (nameProblem) throw new MasterError(nameProblem);
   if (await isClusterRunning(opts.name)) {
-    throw new MasterError(`cluster '${opts.name}' is already running; stop it with 'kubemark stop --name ${opts.name}' or pick another --name`);
+    throw new MasterError(
+      `cluster '${opts.name}' is already running; stop it with 'kubemark stop --name ${opts.name}' or pick another --name`,
+    );
   }
   const binaries = binaryPaths(opts.binDir);
   await verifyBinaries(binaries);
   if (opts.apiserverPort !== undefined && !(await isPortFree(opts.apiserverPort))) {
-    throw new MasterError(`port ${opts.apiserverPort} on 127.0.0.1 is in use; choose another --port or leave it out to pick a free one`);
+    throw new MasterError(
+      `port ${opts.apiserverPort} on 127.0.0.1 is in use; choose another --port or leave it out to pick a free one`,
+    );
   }
 
   const layout = clusterLayout(opts.name);
@@ -77,7 +82,15 @@ export async function startLocalMaster(opts: StartMasterOptions): Promise<Cluste
     const spec = specs.find((s) => s.name === name)!;
     const logFile = path.join(layout.logs, `${name}.log`);
     started[name] = spawnDetached(binaries[name], spec.args, logFile);
-    desc.components[name] = { pid: started[name]!.pid, binary: binaries[name], args: spec.args, log: logFile, ports: spec.ports, healthUrl: spec.healthUrl, metricsUrl: spec.metricsUrl };
+    desc.components[name] = {
+      pid: started[name]!.pid,
+      binary: binaries[name],
+      args: spec.args,
+      log: logFile,
+      ports: spec.ports,
+      healthUrl: spec.healthUrl,
+      metricsUrl: spec.metricsUrl,
+    };
     // Written at each step so that 'kubemark stop' finds every process even if this one is killed mid-start.
     await writeDescription(desc);
     log(`started ${name} (pid ${started[name]!.pid})`);
@@ -121,17 +134,26 @@ async function choosePorts(apiserver?: number): Promise<MasterPorts> {
 
 /** A client for a component's health and metrics endpoints, as the cluster admin (etcd: its client cert). */
 export async function componentClient(desc: ClusterDescription, name: ComponentName): Promise<KubeClient> {
-  const layout = clusterLayout(desc.name);
+  const layout = describedLayout(desc);
   const ca = await readKeyPair(layout.pki, "ca");
   const pair = await readKeyPair(layout.pki, name === "etcd" ? "etcd-client" : "admin");
   const url = new URL(desc.components[name].healthUrl);
-  return new KubeClient({ server: url.origin, caPem: ca.cert, certPem: pair.cert, keyPem: pair.key }, { userAgent: "kubemark/health" });
+  return new KubeClient(
+    { server: url.origin, caPem: ca.cert, certPem: pair.cert, keyPem: pair.key },
+    { userAgent: "kubemark/health" },
+  );
 }
 
-export async function checkHealth(desc: ClusterDescription, name: ComponentName, client?: KubeClient): Promise<string> {
+export async function checkHealth(
+  desc: ClusterDescription,
+  name: ComponentName,
+  client?: KubeClient,
+): Promise<string> {
   const own = client ?? (await componentClient(desc, name));
   try {
-    const body = await own.get<unknown>(new URL(desc.components[name].healthUrl).pathname, { timeoutMs: 3_000 });
+    const body = await own.get<unknown>(new URL(desc.components[name].healthUrl).pathname, {
+      timeoutMs: 3_000,
+    });
     if (name === "etcd") return (body as { health?: string }).health === "true" ? "ok" : JSON.stringify(body);
     return typeof body === "string" ? body.trim() || "ok" : "ok";
   } catch (err) {
@@ -141,7 +163,12 @@ export async function checkHealth(desc: ClusterDescription, name: ComponentName,
   }
 }
 
-async function waitHealthy(desc: ClusterDescription, name: ComponentName, proc: Spawned, deadline: number): Promise<void> {
+async function waitHealthy(
+  desc: ClusterDescription,
+  name: ComponentName,
+  proc: Spawned,
+  deadline: number,
+): Promise<void> {
   const client = await componentClient(desc, name);
   let died: string | undefined;
   void proc.exited.then((how) => (died = how));
@@ -154,7 +181,9 @@ async function waitHealthy(desc: ClusterDescription, name: ComponentName, proc: 
       await new Promise((r) => setTimeout(r, 100));
     }
     const logFile = desc.components[name].log;
-    const why = died ? `${name} ${died} during start` : `${name} was not healthy in time (last check: ${last})`;
+    const why = died
+      ? `${name} ${died} during start`
+      : `${name} was not healthy in time (last check: ${last})`;
     throw new MasterError(`${why}; last lines of ${logFile}:\n${await logTail(logFile)}`);
   } finally {
     client.close();

@@ -40,28 +40,43 @@ export interface MasterPki {
  * Makes a cluster's PKI: a CA, the API server's and etcd's serving certificates, a service-account key
  * pair, and a kubeconfig per client identity (admin's at the stable path). Keys are written 0600.
  */
-export async function createMasterPki(layout: ClusterLayout, clusterName: string, server: string, firstServiceIP: string): Promise<MasterPki> {
+export async function createMasterPki(
+  layout: ClusterLayout,
+  clusterName: string,
+  server: string,
+  firstServiceIP: string,
+): Promise<MasterPki> {
   await mkdir(layout.pki, { recursive: true, mode: 0o700 });
   await mkdir(layout.kubeconfigs, { recursive: true, mode: 0o700 });
   const ca = await CertificateAuthority.create(`kubemark-${clusterName}-ca`);
   const caFiles = await writeKeyPair(layout.pki, "ca", { cert: ca.certPem, key: ca.keyPem });
   const frontProxyCa = await CertificateAuthority.create(`kubemark-${clusterName}-front-proxy-ca`);
-  const frontProxyCaFiles = await writeKeyPair(layout.pki, "front-proxy-ca", { cert: frontProxyCa.certPem, key: frontProxyCa.keyPem });
+  const frontProxyCaFiles = await writeKeyPair(layout.pki, "front-proxy-ca", {
+    cert: frontProxyCa.certPem,
+    key: frontProxyCa.keyPem,
+  });
 
-  const [apiserver, etcdServer, etcdClient, kcmServing, schedulerServing, sa, frontProxyClient] = await Promise.all([
-    ca.issue({
-      commonName: "kube-apiserver",
-      dnsNames: ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"],
-      ips: ["127.0.0.1", firstServiceIP],
-      client: false,
-    }),
-    ca.issue({ commonName: "etcd", ...LOOPBACK_NAMES }),
-    ca.issue({ commonName: "kube-apiserver-etcd-client" }),
-    ca.issue({ commonName: "kube-controller-manager", ...LOOPBACK_NAMES, client: false }),
-    ca.issue({ commonName: "kube-scheduler", ...LOOPBACK_NAMES, client: false }),
-    serviceAccountKeys(),
-    frontProxyCa.issue({ commonName: FRONT_PROXY_CLIENT }),
-  ]);
+  const [apiserver, etcdServer, etcdClient, kcmServing, schedulerServing, sa, frontProxyClient] =
+    await Promise.all([
+      ca.issue({
+        commonName: "kube-apiserver",
+        dnsNames: [
+          "localhost",
+          "kubernetes",
+          "kubernetes.default",
+          "kubernetes.default.svc",
+          "kubernetes.default.svc.cluster.local",
+        ],
+        ips: ["127.0.0.1", firstServiceIP],
+        client: false,
+      }),
+      ca.issue({ commonName: "etcd", ...LOOPBACK_NAMES }),
+      ca.issue({ commonName: "kube-apiserver-etcd-client" }),
+      ca.issue({ commonName: "kube-controller-manager", ...LOOPBACK_NAMES, client: false }),
+      ca.issue({ commonName: "kube-scheduler", ...LOOPBACK_NAMES, client: false }),
+      serviceAccountKeys(),
+      frontProxyCa.issue({ commonName: FRONT_PROXY_CLIENT }),
+    ]);
   const serviceAccountKey = path.join(layout.pki, "sa.key");
   const serviceAccountPub = path.join(layout.pki, "sa.pub");
   await writeFile(serviceAccountKey, sa.privateKey, { mode: 0o600 });
@@ -72,8 +87,15 @@ export async function createMasterPki(layout: ClusterLayout, clusterName: string
     (Object.keys(CLIENT_IDENTITIES) as ClientName[]).map(async (client) => {
       const pair = await ca.issue(CLIENT_IDENTITIES[client]);
       await writeKeyPair(layout.pki, client, pair);
-      const file = client === "admin" ? layout.kubeconfig : path.join(layout.kubeconfigs, `${client}.kubeconfig`);
-      await writeKubeconfig(file, clusterName, { server, caPem: ca.certPem, user: client, certPem: pair.cert, keyPem: pair.key });
+      const file =
+        client === "admin" ? layout.kubeconfig : path.join(layout.kubeconfigs, `${client}.kubeconfig`);
+      await writeKubeconfig(file, clusterName, {
+        server,
+        caPem: ca.certPem,
+        user: client,
+        certPem: pair.cert,
+        keyPem: pair.key,
+      });
       kubeconfigs[client] = file;
     }),
   );
@@ -91,7 +113,11 @@ export async function createMasterPki(layout: ClusterLayout, clusterName: string
       frontProxyCaCert: frontProxyCaFiles.cert,
       frontProxyClient: await writeKeyPair(layout.pki, "front-proxy-client", frontProxyClient),
       serving: {
-        "kube-controller-manager": await writeKeyPair(layout.pki, "kube-controller-manager-serving", kcmServing),
+        "kube-controller-manager": await writeKeyPair(
+          layout.pki,
+          "kube-controller-manager-serving",
+          kcmServing,
+        ),
         "kube-scheduler": await writeKeyPair(layout.pki, "kube-scheduler-serving", schedulerServing),
       },
     },

@@ -47,11 +47,19 @@ export class CertificateAuthority {
       signingAlgorithm: ALGORITHM,
       extensions: [
         new x509.BasicConstraintsExtension(true, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+          true,
+        ),
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       ],
     });
-    return new CertificateAuthority(cert.toString("pem"), cert, keys.privateKey, await privateKeyPem(keys.privateKey));
+    return new CertificateAuthority(
+      cert.toString("pem"),
+      cert,
+      keys.privateKey,
+      await privateKeyPem(keys.privateKey),
+    );
   }
 
   static async load(certPem: string, keyPem: string): Promise<CertificateAuthority> {
@@ -69,7 +77,10 @@ export class CertificateAuthority {
     if (serving) usages.push(x509.ExtendedKeyUsage.serverAuth);
     const extensions: x509.Extension[] = [
       new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+        true,
+      ),
       new x509.ExtendedKeyUsageExtension(usages, false),
       await x509.AuthorityKeyIdentifierExtension.create(this.cert, false),
     ];
@@ -81,7 +92,10 @@ export class CertificateAuthority {
         ]),
       );
     }
-    const subject = [`CN=${escapeRdn(req.commonName)}`, ...(req.organizations ?? []).map((o) => `O=${escapeRdn(o)}`)].join(", ");
+    const subject = [
+      `CN=${escapeRdn(req.commonName)}`,
+      ...(req.organizations ?? []).map((o) => `O=${escapeRdn(o)}`),
+    ].join(", ");
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: serial(),
       subject,
@@ -100,12 +114,16 @@ export class CertificateAuthority {
 /** A key pair for signing service-account tokens (ES256). */
 export async function serviceAccountKeys(): Promise<{ privateKey: string; publicKey: string }> {
   const keys = await generateKeys();
-  const spki = Buffer.from(await webcrypto.subtle.exportKey("spki", keys.publicKey ));
+  const spki = Buffer.from(await webcrypto.subtle.exportKey("spki", keys.publicKey));
   return { privateKey: await privateKeyPem(keys.privateKey), publicKey: pem("PUBLIC KEY", spki) };
 }
 
 /** Writes a certificate (0644) and its key (0600) as <dir>/<name>.crt and <dir>/<name>.key. */
-export async function writeKeyPair(dir: string, name: string, pair: KeyPair): Promise<{ cert: string; key: string }> {
+export async function writeKeyPair(
+  dir: string,
+  name: string,
+  pair: KeyPair,
+): Promise<{ cert: string; key: string }> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const cert = path.join(dir, `${name}.crt`);
   const key = path.join(dir, `${name}.key`);
@@ -127,11 +145,14 @@ async function generateKeys(): Promise<CryptoKeyPair> {
 }
 
 async function privateKeyPem(key: CryptoKey): Promise<string> {
-  return pem("PRIVATE KEY", Buffer.from(await webcrypto.subtle.exportKey("pkcs8", key )));
+  return pem("PRIVATE KEY", Buffer.from(await webcrypto.subtle.exportKey("pkcs8", key)));
 }
 
 function pem(label: string, der: Buffer): string {
-  const body = der.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "");
+  const body = der
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")
+    .replace(/\n$/, "");
   return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 }
 

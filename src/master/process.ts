@@ -12,13 +12,20 @@ export interface Spawned {
  * Starts a process that outlives us (as the guide's start script leaves its cluster running): its own
  * process group, stdout and stderr appended to its log file.
  */
-export function spawnDetached(binary: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = process.env): Spawned {
+export function spawnDetached(
+  binary: string,
+  args: string[],
+  logFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Spawned {
   const fd = openSync(logFile, "a", 0o600);
   try {
     const child = spawn(binary, args, { detached: true, stdio: ["ignore", fd, fd], env });
     const exited = new Promise<string>((resolve) => {
       child.once("error", (err) => resolve(`failed to start: ${err.message}`));
-      child.once("exit", (code, signal) => resolve(signal ? `killed by ${signal}` : `exited with code ${code}`));
+      child.once("exit", (code, signal) =>
+        resolve(signal ? `killed by ${signal}` : `exited with code ${code}`),
+      );
     });
     child.unref();
     if (child.pid === undefined) throw new Error(`cannot start ${binary}`);

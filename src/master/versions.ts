@@ -11,7 +11,9 @@ export function kubernetesVersion(): string {
 
 /** Per-user cache shared by every clone, CI run and later session on the machine. */
 export function cacheRoot(): string {
-  const base = process.env.KUBEMARK_CACHE_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "kubemark");
+  const base =
+    process.env.KUBEMARK_CACHE_DIR ||
+    path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "kubemark");
   return base;
 }
 

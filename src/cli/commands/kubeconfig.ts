@@ -12,7 +12,9 @@ export const kubeconfigCommand: Command = {
     try {
       await access(file);
     } catch {
-      err(`no cluster named '${flags.name}': ${file} does not exist (start one with 'kubemark start --name ${flags.name}')`);
+      err(
+        `no cluster named '${flags.name}': ${file} does not exist (start one with 'kubemark start --name ${flags.name}')`,
+      );
       return EXIT.failed;
     }
     out(file);

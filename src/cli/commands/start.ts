@@ -1,12 +1,18 @@
 import { startLocalMaster } from "../../master/local-master.js";
 import { EXIT, NAME_FLAG, type Command } from "../command.js";
 
-export const BIN_DIR_FLAG = { name: "bin-dir", type: "string", help: "directory holding etcd, kube-apiserver, kube-controller-manager, kube-scheduler", env: "KUBEMARK_BIN_DIR" } as const;
+export const BIN_DIR_FLAG = {
+  name: "bin-dir",
+  type: "string",
+  help: "directory holding etcd, kube-apiserver, kube-controller-manager, kube-scheduler",
+  env: "KUBEMARK_BIN_DIR",
+} as const;
 
 export const startCommand: Command = {
   name: "start",
   usage: "kubemark start [--name NAME] [--nodes N]",
-  summary: "Start a local master (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) and N hollow nodes",
+  summary:
+    "Start a local master (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) and N hollow nodes",
   flags: [
     NAME_FLAG,
     { name: "nodes", type: "int", help: "hollow nodes to start", default: 0 },
@@ -36,7 +42,9 @@ export const startCommand: Command = {
       log: err,
     });
     const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
-    out(`Cluster '${desc.name}' is ready: Kubernetes ${desc.kubernetesVersion} at ${desc.server}, ${nodes} hollow nodes, in ${seconds} s.`);
+    out(
+      `Cluster '${desc.name}' is ready: Kubernetes ${desc.kubernetesVersion} at ${desc.server}, ${nodes} hollow nodes, in ${seconds} s.`,
+    );
     out(`kubeconfig: ${desc.kubeconfig}`);
     out("");
     out("Next:");

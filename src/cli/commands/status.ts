@@ -19,17 +19,42 @@ export const statusCommand: Command = {
       COMPONENTS.filter((c) => desc.components[c]).map(async (c) => {
         const s = desc.components[c];
         const running = await isRunning(s.pid, s.binary);
-        return { name: c, pid: s.pid, running, ports: s.ports, health: running ? await checkHealth(desc, c) : "not running", log: s.log };
+        return {
+          name: c,
+          pid: s.pid,
+          running,
+          ports: s.ports,
+          health: running ? await checkHealth(desc, c) : "not running",
+          log: s.log,
+        };
       }),
     );
     const healthy = components.length === COMPONENTS.length && components.every((c) => c.health === "ok");
     if (flags.output === "json") {
-      out(JSON.stringify({ name: desc.name, kubernetesVersion: desc.kubernetesVersion, etcdVersion: desc.etcdVersion, server: desc.server, kubeconfig: desc.kubeconfig, healthy, components }, null, 2));
+      out(
+        JSON.stringify(
+          {
+            name: desc.name,
+            kubernetesVersion: desc.kubernetesVersion,
+            etcdVersion: desc.etcdVersion,
+            server: desc.server,
+            kubeconfig: desc.kubeconfig,
+            healthy,
+            components,
+          },
+          null,
+          2,
+        ),
+      );
     } else {
-      out(`Cluster '${desc.name}' (Kubernetes ${desc.kubernetesVersion}, etcd ${desc.etcdVersion}) at ${desc.server}`);
+      out(
+        `Cluster '${desc.name}' (Kubernetes ${desc.kubernetesVersion}, etcd ${desc.etcdVersion}) at ${desc.server}`,
+      );
       out(`${"COMPONENT".padEnd(26)}${"PID".padEnd(9)}${"PORTS".padEnd(30)}HEALTH`);
       for (const c of components) {
-        const ports = Object.entries(c.ports).map(([k, v]) => `${k}=${v}`).join(",");
+        const ports = Object.entries(c.ports)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(",");
         out(`${c.name.padEnd(26)}${String(c.pid).padEnd(9)}${ports.padEnd(30)}${c.health}`);
       }
     }

@@ -5,7 +5,10 @@ export const stopCommand: Command = {
   name: "stop",
   usage: "kubemark stop [--name NAME] [--keep-state]",
   summary: "Stop a local cluster's hollow nodes and master, and remove its state",
-  flags: [NAME_FLAG, { name: "keep-state", type: "bool", help: "keep the state dir (logs, etcd data, PKI) for inspection" }],
+  flags: [
+    NAME_FLAG,
+    { name: "keep-state", type: "bool", help: "keep the state dir (logs, etcd data, PKI) for inspection" },
+  ],
   async run({ flags, out }) {
     const desc = await stopLocalMaster(flags.name as string, flags["keep-state"] === true);
     out(`Cluster '${desc.name}' stopped${flags["keep-state"] ? `; state kept in ${desc.stateDir}` : ""}.`);
