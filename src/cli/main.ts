@@ -1,4 +1,5 @@
 import { buildCommand } from "./commands/build.js";
+import { hollowNodeCommand } from "./commands/hollow-node.js";
 import { kubeconfigCommand } from "./commands/kubeconfig.js";
 import { startCommand } from "./commands/start.js";
 import { statusCommand } from "./commands/status.js";
@@ -6,7 +7,14 @@ import { stopCommand } from "./commands/stop.js";
 import { EXIT, type Command } from "./command.js";
 import { formatFlags, parseFlags, UsageError } from "./flags.js";
 
-const COMMANDS: Command[] = [startCommand, statusCommand, kubeconfigCommand, stopCommand, buildCommand];
+const COMMANDS: Command[] = [
+  startCommand,
+  statusCommand,
+  kubeconfigCommand,
+  stopCommand,
+  hollowNodeCommand,
+  buildCommand,
+];
 
 function usage(): string {
   return [

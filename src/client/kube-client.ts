@@ -35,11 +35,6 @@ export class ApiError extends Error {
   }
 }
 
-export interface WatchEvent<T extends KubeObject = KubeObject> {
-  type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
-  object: T;
-}
-
 export interface KubeClientOptions {
   throttle?: Throttle;
   userAgent?: string;
@@ -106,26 +101,38 @@ export class KubeClient {
     return parsed as T;
   }
 
+  /** A GET whose body is returned unparsed, for callers that scan it faster than JSON.parse. */
+  async getText(path: string, opts: RequestOptions = {}): Promise<string> {
+    if (!opts.unthrottled) await this.options.throttle?.wait();
+    const started = performance.now();
+    const { status, body } = await this.exchange("GET", withQuery(path, opts.query), opts);
+    this.options.onResponse?.({ method: "GET", path, status, durationMs: performance.now() - started });
+    if (status >= 400) throw apiError(status, safeJson(body), `GET ${path}`);
+    return body;
+  }
+
   /**
-   * Opens a watch and calls onEvent for each event until the server ends it, the signal aborts, or the
-   * connection drops. Resolves when the stream ends; rejects on an HTTP error before the stream starts.
+   * Opens a watch and calls onLine with each event's raw JSON line until the server ends it, the signal
+   * aborts, or the connection drops. Resolves when the stream ends; rejects on an HTTP error.
    */
-  async watch<T extends KubeObject>(
+  async watchLines(
     path: string,
-    query: Record<string, string | number | boolean | undefined>,
-    onEvent: (event: WatchEvent<T>) => void,
+    query: RequestOptions["query"],
+    onLine: (line: string) => void,
     signal?: AbortSignal,
   ): Promise<void> {
     await this.options.throttle?.wait();
-    const fullPath = withQuery(path, { ...query, watch: "true" });
     const started = performance.now();
-    const stream = this.open("GET", fullPath, {}, undefined);
+    const stream = this.open("GET", withQuery(path, { ...query, watch: "true" }), {}, undefined);
     return new Promise<void>((resolve, reject) => {
       let buffered = "";
       let status = 0;
       const onAbort = () => stream.close(http2.constants.NGHTTP2_CANCEL);
       signal?.addEventListener("abort", onAbort, { once: true });
+      let settled = false;
       const finish = (err?: Error) => {
+        if (settled) return;
+        settled = true;
         signal?.removeEventListener("abort", onAbort);
         if (err) reject(err);
         else resolve();
@@ -136,23 +143,20 @@ export class KubeClient {
       });
       stream.setEncoding("utf8");
       stream.on("data", (chunk: string) => {
-        if (status >= 400) {
-          buffered += chunk;
-          return;
-        }
         buffered += chunk;
+        if (status >= 400) return;
+        let start = 0;
         let newline: number;
-        while ((newline = buffered.indexOf("\n")) >= 0) {
-          const line = buffered.slice(0, newline);
-          buffered = buffered.slice(newline + 1);
-          if (line.length > 0) onEvent(JSON.parse(line) as WatchEvent<T>);
+        while ((newline = buffered.indexOf("\n", start)) >= 0) {
+          if (newline > start) onLine(buffered.slice(start, newline));
+          start = newline + 1;
         }
+        buffered = buffered.slice(start);
       });
-      stream.on("end", () => {
-        if (status >= 400) finish(apiError(status, safeJson(buffered), `WATCH ${path}`));
-        else finish();
-      });
-      stream.on("error", (err) => (signal?.aborted ? finish() : finish(err)));
+      stream.on("end", () =>
+        finish(status >= 400 ? apiError(status, safeJson(buffered), `WATCH ${path}`) : undefined),
+      );
+      stream.on("error", (err) => finish(signal?.aborted ? undefined : err));
       stream.on("close", () => finish());
     });
   }
@@ -205,17 +209,20 @@ export class KubeClient {
     payload: string | undefined,
   ): http2.ClientHttp2Stream {
     const session = this.connect();
-    const req = session.request({
-      ":method": method,
-      ":path": path,
-      accept: JSON_TYPE,
-      "user-agent": this.options.userAgent ?? "kubemark",
-      ...(this.identity.token ? { authorization: `Bearer ${this.identity.token}` } : {}),
-      ...headers,
-    });
+    const req = session.request(
+      {
+        ":method": method,
+        ":path": path,
+        accept: JSON_TYPE,
+        "user-agent": this.options.userAgent ?? "kubemark",
+        ...(this.identity.token ? { authorization: `Bearer ${this.identity.token}` } : {}),
+        ...headers,
+      },
+      // Node ends GET and DELETE streams at once unless told otherwise; a DELETE carries DeleteOptions.
+      { endStream: payload === undefined },
+    );
     this.trackStream(session, req);
     if (payload !== undefined) req.end(payload);
-    else req.end();
     return req;
   }
 

@@ -73,7 +73,7 @@ export interface Container {
   name: string;
   image?: string;
   resources?: { requests?: ResourceList; limits?: ResourceList };
-  ports?: { containerPort: number; hostPort?: number; protocol?: string }[];
+  ports?: { containerPort: number; hostPort?: number; hostIP?: string; protocol?: string }[];
   env?: {
     name: string;
     valueFrom?: { secretKeyRef?: { name: string }; configMapKeyRef?: { name: string } };
@@ -108,6 +108,7 @@ export interface PodSpec {
   readinessGates?: { conditionType: string }[];
   volumes?: Volume[];
   overhead?: ResourceList;
+  os?: { name: string };
   [key: string]: unknown;
 }
 

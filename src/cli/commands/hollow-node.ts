@@ -1,0 +1,153 @@
+import { readFile } from "node:fs/promises";
+import YAML from "yaml";
+import { loadKubeconfig } from "../../client/kubeconfig.js";
+import { DEFAULT_HOLLOW_CAPACITY, HollowProcess, type HollowNodeSpec } from "../../hollow/hollow-process.js";
+import { validateStages } from "../../hollow/pods/stages.js";
+import { parseGoDuration } from "../../hollow/pods/duration.js";
+import { kubernetesVersion } from "../../master/versions.js";
+import { EXIT, type Command } from "../command.js";
+import { UsageError } from "../flags.js";
+import { parseKeyValues, parseTaints } from "../parse-lists.js";
+
+export const hollowNodeCommand: Command = {
+  name: "hollow-node",
+  usage: "kubemark hollow-node --kubeconfig K (--name X | --count N [--name-prefix P]) [flags]",
+  summary: "Run hollow nodes (kubelet, kube-proxy, node-problem-detector) in this process until SIGTERM",
+  flags: [
+    {
+      name: "kubeconfig",
+      type: "string",
+      help: "kubeconfig of the master (server, CA, and the default identity)",
+    },
+    { name: "name", type: "string", help: "run one node with this name (upstream-compatible)" },
+    { name: "count", type: "int", help: "nodes to run in this process", default: 1 },
+    { name: "name-prefix", type: "string", help: "node names are <prefix>-<index>", default: "hollow-node" },
+    { name: "index-offset", type: "int", help: "first index of this process's nodes", default: 0 },
+    {
+      name: "node-cert-dir",
+      type: "string",
+      help: "directory of <node>.crt/<node>.key: one kubelet identity per node",
+    },
+    { name: "proxy-kubeconfig", type: "string", help: "kube-proxy's kubeconfig (default: --kubeconfig)" },
+    {
+      name: "morph",
+      type: "string",
+      help: "which components to run",
+      choices: ["all", "kubelet", "proxy"],
+      default: "all",
+    },
+    { name: "node-labels", type: "string", help: "extra node labels, k=v,k2=v2" },
+    { name: "register-with-taints", type: "string", help: "taints to register with, key=value:Effect,..." },
+    { name: "max-pods", type: "int", help: "pods capacity", default: 110 },
+    { name: "capacity", type: "string", help: "capacity overrides, e.g. cpu=8,memory=32Gi" },
+    { name: "extended-resources", type: "string", help: "extended resources, e.g. example.com/gpu=4" },
+    {
+      name: "instance-type",
+      type: "string",
+      help: "node.kubernetes.io/instance-type label",
+      default: "kubemark",
+    },
+    { name: "kube-api-qps", type: "int", help: "client QPS per node (heartbeats unthrottled)", default: 10 },
+    { name: "kube-api-burst", type: "int", help: "client burst per node", default: 20 },
+    {
+      name: "kube-api-content-type",
+      type: "string",
+      help: "accepted for upstream compatibility; requests are JSON",
+    },
+    {
+      name: "shared-watch",
+      type: "bool",
+      help: "one pod watch for the whole process instead of one per node",
+    },
+    { name: "stages", type: "string", help: "YAML file with the pod lifecycle stage table" },
+    { name: "run-time", type: "string", help: "how long Job pods run, Go duration", default: "5s" },
+    { name: "stop-time", type: "string", help: "upper bound of a graceful container stop", default: "1s" },
+    {
+      name: "metrics-port",
+      type: "int",
+      help: "serve Prometheus metrics on 127.0.0.1:PORT (0: free port; -1: off)",
+      default: -1,
+    },
+    { name: "seed", type: "int", help: "random seed for jitter and stage delays (default: from the pid)" },
+  ],
+  async run({ flags, err, signal }) {
+    if (!flags.kubeconfig) throw new UsageError("--kubeconfig is required");
+    const identity = await loadKubeconfig(flags.kubeconfig as string);
+    const proxyIdentity = flags["proxy-kubeconfig"]
+      ? await loadKubeconfig(flags["proxy-kubeconfig"] as string)
+      : undefined;
+    const nodes = nodeSpecs(
+      flags.name as string | undefined,
+      flags.count as number,
+      flags["name-prefix"] as string,
+      flags["index-offset"] as number,
+    );
+    const capacity = {
+      ...DEFAULT_HOLLOW_CAPACITY,
+      pods: String(flags["max-pods"]),
+      ...parseKeyValues("capacity", flags.capacity as string | undefined),
+      ...parseKeyValues("extended-resources", flags["extended-resources"] as string | undefined),
+    };
+    const duration = (flag: string) => {
+      const ms = parseGoDuration(flags[flag] as string);
+      if (ms === undefined)
+        throw new UsageError(`invalid --${flag} "${flags[flag]}": want a Go duration such as 5s`);
+      return ms;
+    };
+    const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+    const proc = new HollowProcess({
+      nodes,
+      identity,
+      proxyIdentity,
+      nodeCertDir: flags["node-cert-dir"] as string | undefined,
+      morph: flags.morph as "all" | "kubelet" | "proxy",
+      labels: parseKeyValues("node-labels", flags["node-labels"] as string | undefined),
+      taints: parseTaints(flags["register-with-taints"] as string | undefined),
+      capacity,
+      instanceType: flags["instance-type"] as string,
+      kubeletVersion: kubernetesVersion(),
+      qps: flags["kube-api-qps"] as number,
+      burst: flags["kube-api-burst"] as number,
+      sharedWatch: flags["shared-watch"] === true,
+      stages: flags.stages
+        ? validateStages(YAML.parse(await readFile(flags.stages as string, "utf8")))
+        : undefined,
+      runTimeMs: duration("run-time"),
+      stopTimeMs: duration("stop-time"),
+      seed: (flags.seed as number | undefined) ?? process.pid,
+      log,
+    });
+    if ((flags["metrics-port"] as number) >= 0) {
+      const served = await proc.metrics.serve(flags["metrics-port"] as number);
+      log(`metrics on http://127.0.0.1:${served.port}/metrics`);
+    }
+    const started = performance.now();
+    await proc.start();
+    log(`${nodes.length} hollow node(s) started in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    await new Promise<void>((resolve) =>
+      signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true }),
+    );
+    log("stopping: finishing writes in flight");
+    await proc.stop();
+    err(`stopped ${nodes.length} hollow node(s)`);
+    return EXIT.ok;
+  },
+};
+
+function nodeSpecs(
+  name: string | undefined,
+  count: number,
+  prefix: string,
+  offset: number,
+): HollowNodeSpec[] {
+  if (name) return [{ name, index: indexFromName(name) }];
+  if (count < 1) throw new UsageError("--count must be at least 1");
+  return Array.from({ length: count }, (_, i) => ({ name: `${prefix}-${offset + i}`, index: offset + i }));
+}
+
+/** A stable index for a node named freely (upstream's --name), for its IP and fallback podCIDR. */
+function indexFromName(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return h & 0x3fff;
+}

@@ -1,0 +1,153 @@
+import { realClock, type Clock } from "../util/clock.js";
+import { Backoff, REFLECTOR_BACKOFF } from "../util/backoff.js";
+import { createRandom, type Random } from "../util/random.js";
+import { ApiError, type KubeClient } from "./kube-client.js";
+import type { DecodedEvent, WatchCodec } from "./watch-codec.js";
+
+export interface ReflectorOptions<E> {
+  client: KubeClient;
+  /** Collection path, e.g. /api/v1/pods or /api/v1/namespaces/x/secrets. */
+  path: string;
+  fieldSelector?: string;
+  labelSelector?: string;
+  /**
+   * List with resourceVersion=0, served from the API server's watch cache as a kubelet's reflectors do.
+   * Turn off for a consistent read from etcd.
+   */
+  listFromCache?: boolean;
+  codec: WatchCodec<E>;
+  /** The full state after each (re)list. */
+  onList(items: E[]): void;
+  onEvent(event: DecodedEvent<E>): void;
+  onError?(err: Error): void;
+  clock?: Clock;
+  rand?: Random;
+}
+
+export interface ReflectorStats {
+  lists: number;
+  watches: number;
+  events: number;
+  /** Relists forced by 410 Gone (resourceVersion too old). */
+  relists: number;
+  errors: number;
+}
+
+/** The reflector's watch timeout: a random 5 to 10 minutes, so watches do not all end together. */
+const MIN_WATCH_TIMEOUT_S = 300;
+
+/**
+ * client-go's reflector: list, then watch from the list's resourceVersion; re-watch from the last seen
+ * resourceVersion when a watch ends; relist on 410 Gone; back off with jitter on errors.
+ */
+export class Reflector<E> {
+  readonly stats: ReflectorStats = { lists: 0, watches: 0, events: 0, relists: 0, errors: 0 };
+  private readonly clock: Clock;
+  private readonly rand: Random;
+  private readonly backoff: Backoff;
+  private abort: AbortController | undefined;
+  private resourceVersion = "";
+  private syncedResolve!: () => void;
+  /** Resolves once the first list has been delivered. */
+  readonly synced: Promise<void> = new Promise((resolve) => (this.syncedResolve = resolve));
+
+  constructor(private readonly opts: ReflectorOptions<E>) {
+    this.clock = opts.clock ?? realClock;
+    this.rand = opts.rand ?? createRandom(Math.floor(Math.random() * 2 ** 32));
+    this.backoff = new Backoff({ ...REFLECTOR_BACKOFF, clock: this.clock, rand: this.rand });
+  }
+
+  start(): this {
+    if (!this.abort) {
+      this.abort = new AbortController();
+      void this.run(this.abort.signal);
+    }
+    return this;
+  }
+
+  stop(): void {
+    this.abort?.abort();
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    let needList = true;
+    while (!signal.aborted) {
+      try {
+        if (needList) {
+          await this.list(signal);
+          needList = false;
+        }
+        await this.watch(signal);
+      } catch (err) {
+        if (signal.aborted) return;
+        this.stats.errors++;
+        if (err instanceof ApiError && err.status === 410) {
+          this.stats.relists++;
+          needList = true;
+          continue;
+        }
+        this.opts.onError?.(err as Error);
+        await this.sleep(this.backoff.next(), signal);
+      }
+    }
+  }
+
+  private async list(signal: AbortSignal): Promise<void> {
+    const body = await this.opts.client.getText(this.opts.path, {
+      query: {
+        fieldSelector: this.opts.fieldSelector,
+        labelSelector: this.opts.labelSelector,
+        resourceVersion: this.opts.listFromCache === false ? undefined : "0",
+      },
+      signal,
+    });
+    const list = this.opts.codec.decodeList(body);
+    this.stats.lists++;
+    this.resourceVersion = list.resourceVersion;
+    this.opts.onList(list.items);
+    this.syncedResolve();
+  }
+
+  private async watch(signal: AbortSignal): Promise<void> {
+    this.stats.watches++;
+    let failure: ApiError | undefined;
+    await this.opts.client.watchLines(
+      this.opts.path,
+      {
+        fieldSelector: this.opts.fieldSelector,
+        labelSelector: this.opts.labelSelector,
+        resourceVersion: this.resourceVersion,
+        allowWatchBookmarks: true,
+        timeoutSeconds: Math.floor(MIN_WATCH_TIMEOUT_S * (1 + this.rand())),
+      },
+      (line) => {
+        const event = this.opts.codec.decodeEvent(line);
+        if (event.type === "ERROR") {
+          failure = new ApiError(event.errorCode ?? 500, "WatchError", event.errorMessage ?? "watch error");
+          return;
+        }
+        this.stats.events++;
+        if (event.resourceVersion) this.resourceVersion = event.resourceVersion;
+        if (event.type !== "BOOKMARK") this.opts.onEvent(event);
+      },
+      signal,
+    );
+    if (failure) throw failure;
+  }
+
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    const clock = this.clock;
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener("abort", cancel);
+        resolve();
+      };
+      const handle = clock.setTimeout(done, ms);
+      const cancel = () => {
+        clock.clearTimeout(handle);
+        resolve();
+      };
+      signal.addEventListener("abort", cancel, { once: true });
+    });
+  }
+}

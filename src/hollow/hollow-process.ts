@@ -1,0 +1,194 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { KubeClient } from "../client/kube-client.js";
+import type { ClientIdentity } from "../client/kubeconfig.js";
+import { TokenBucketRateLimiter } from "../client/rate-limiter.js";
+import type { ResourceList, Taint } from "../client/types.js";
+import { realClock, type Clock } from "../util/clock.js";
+import { createRandom } from "../util/random.js";
+import { TimerQueue } from "../util/timer-queue.js";
+import { HollowKubelet } from "./kubelet/hollow-kubelet.js";
+import { HollowMetrics } from "./metrics.js";
+import {
+  DEFAULT_CAPACITY,
+  fallbackPodCIDRFor,
+  kubeletLabels,
+  nodeIPFor,
+  type HollowNodeConfig,
+} from "./node-config.js";
+import { PodLifecycle } from "./pods/machine.js";
+import type { Stage } from "./pods/stages.js";
+import { HollowProxy } from "./proxy/hollow-proxy.js";
+import { SharedPodWatch } from "./shared-pod-watch.js";
+
+export interface HollowNodeSpec {
+  name: string;
+  /** Position in the cluster's node numbering; picks the node IP and fallback podCIDR. */
+  index: number;
+}
+
+export interface HollowProcessOptions {
+  nodes: HollowNodeSpec[];
+  /** Server, CA, and the identity used where no per-node certificate exists. */
+  identity: ClientIdentity;
+  /** Directory of <node>.crt / <node>.key, one kubelet identity per node. */
+  nodeCertDir?: string;
+  /** kube-proxy's identity; the main identity when absent. */
+  proxyIdentity?: ClientIdentity;
+  morph: "all" | "kubelet" | "proxy";
+  labels: Record<string, string>;
+  taints: Taint[];
+  capacity: ResourceList;
+  instanceType: string;
+  kubeletVersion: string;
+  qps: number;
+  burst: number;
+  sharedWatch: boolean;
+  stages?: Stage[];
+  runTimeMs?: number;
+  stopTimeMs?: number;
+  seed: number;
+  /** Nodes registering at once while starting. */
+  startConcurrency?: number;
+  log: (line: string) => void;
+  clock?: Clock;
+}
+
+export const DEFAULT_HOLLOW_CAPACITY = DEFAULT_CAPACITY;
+
+/**
+ * Many hollow nodes in one process: each with its own client connection, identity, rate limit, watches
+ * and loops (fidelity mode), sharing one timer queue, one clock and one metrics registry.
+ */
+export class HollowProcess {
+  readonly metrics = new HollowMetrics();
+  readonly kubelets: HollowKubelet[] = [];
+  readonly proxies: HollowProxy[] = [];
+  private readonly clients: KubeClient[] = [];
+  private readonly timers: TimerQueue;
+  private readonly clock: Clock;
+  private shared: SharedPodWatch | undefined;
+  private gaugeTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: HollowProcessOptions) {
+    this.clock = opts.clock ?? realClock;
+    this.timers = new TimerQueue({
+      clock: this.clock,
+      keepAlive: true,
+      onError: (e) => opts.log(`timer callback failed: ${String(e)}`),
+    });
+  }
+
+  async start(): Promise<void> {
+    const { opts } = this;
+    const rand = createRandom(opts.seed);
+    const lifecycle = new PodLifecycle({
+      rand,
+      stages: opts.stages,
+      runTimeMs: opts.runTimeMs,
+      stopTimeMs: opts.stopTimeMs,
+    });
+    if (opts.sharedWatch && opts.morph !== "proxy") {
+      this.shared = new SharedPodWatch(
+        this.client(opts.identity, "kubemark-shared-pods"),
+        this.clock,
+        rand,
+        opts.log,
+      );
+      await this.shared.start();
+    }
+    const queue = [...opts.nodes];
+    const startOne = async (spec: HollowNodeSpec) => {
+      const log = (m: string) => opts.log(`${spec.name}: ${m}`);
+      if (opts.morph !== "proxy") {
+        const kubelet = new HollowKubelet({
+          cfg: this.nodeConfig(spec),
+          client: this.client(
+            await this.nodeIdentity(spec.name),
+            `kubelet/${opts.kubeletVersion} (linux/amd64) kubemark`,
+          ),
+          lifecycle,
+          timers: this.timers,
+          clock: this.clock,
+          rand,
+          metrics: this.metrics,
+          log,
+          sharedPods: this.shared,
+        });
+        this.kubelets.push(kubelet);
+        await kubelet.start();
+      }
+      if (opts.morph !== "kubelet") {
+        const proxy = new HollowProxy(
+          this.client(opts.proxyIdentity ?? opts.identity, `kube-proxy/${opts.kubeletVersion} kubemark`),
+          spec.name,
+        );
+        this.proxies.push(proxy);
+        await proxy.start().catch((e: Error) => log(`kube-proxy start: ${e.message}`));
+      }
+    };
+    const worker = async () => {
+      for (let spec = queue.shift(); spec; spec = queue.shift()) await startOne(spec);
+    };
+    await Promise.all(Array.from({ length: Math.min(opts.startConcurrency ?? 25, queue.length) }, worker));
+    this.gaugeTimer = setInterval(() => this.updateGauges(), 5_000);
+    this.gaugeTimer.unref();
+    this.updateGauges();
+  }
+
+  /** Stops every node after its writes in flight, then closes the connections. */
+  async stop(): Promise<void> {
+    clearInterval(this.gaugeTimer);
+    this.shared?.stop();
+    for (const p of this.proxies) p.stop();
+    await Promise.all(this.kubelets.map((k) => k.stop()));
+    this.timers.clear();
+    for (const c of this.clients) c.close();
+  }
+
+  private client(identity: ClientIdentity, userAgent: string): KubeClient {
+    const throttle = new TokenBucketRateLimiter(this.opts.qps, this.opts.burst, this.clock);
+    const client = new KubeClient(identity, { throttle, userAgent, onResponse: this.metrics.observe });
+    this.clients.push(client);
+    return client;
+  }
+
+  private async nodeIdentity(name: string): Promise<ClientIdentity> {
+    const dir = this.opts.nodeCertDir;
+    if (!dir) return this.opts.identity;
+    try {
+      const [certPem, keyPem] = await Promise.all([
+        readFile(path.join(dir, `${name}.crt`), "utf8"),
+        readFile(path.join(dir, `${name}.key`), "utf8"),
+      ]);
+      return { server: this.opts.identity.server, caPem: this.opts.identity.caPem, certPem, keyPem };
+    } catch (err) {
+      throw new Error(`no identity for node ${name} in ${dir}: ${(err as Error).message}`);
+    }
+  }
+
+  private nodeConfig(spec: HollowNodeSpec): HollowNodeConfig {
+    const o = this.opts;
+    return {
+      name: spec.name,
+      nodeIP: nodeIPFor(spec.index),
+      fallbackPodCIDR: fallbackPodCIDRFor(spec.index),
+      labels: kubeletLabels(spec.name, o.instanceType, o.labels),
+      taints: o.taints,
+      capacity: o.capacity,
+      kubeletVersion: o.kubeletVersion,
+      instanceType: o.instanceType,
+    };
+  }
+
+  private updateGauges(): void {
+    const m = this.metrics;
+    m.nodes.set({ state: "registered" }, this.kubelets.length);
+    m.nodes.set({ state: "ready" }, this.kubelets.filter((k) => k.ready).length);
+    const phases = new Map<string, number>();
+    for (const k of this.kubelets)
+      for (const [phase, n] of k.pods.phases()) phases.set(phase, (phases.get(phase) ?? 0) + n);
+    m.pods.reset();
+    for (const [phase, n] of phases) m.pods.set({ phase }, n);
+  }
+}

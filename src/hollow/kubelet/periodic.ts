@@ -1,0 +1,55 @@
+import type { Clock } from "../../util/clock.js";
+import { jitter, type Random } from "../../util/random.js";
+import type { TimerId, TimerQueue } from "../../util/timer-queue.js";
+
+/**
+ * wait.JitterUntil on the shared timer queue: runs fn every period (+ up to jitterFactor of it), the next
+ * run scheduled only once this one has finished, so a slow master never piles calls up.
+ */
+export class Periodic {
+  private timer: TimerId | undefined;
+  private stopped = true;
+  /** Resolves when the run in flight (if any) has finished; stop() waits for it. */
+  private inFlight: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly timers: TimerQueue,
+    private readonly clock: Clock,
+    private readonly rand: Random,
+    private readonly periodMs: number,
+    private readonly jitterFactor: number,
+    private readonly fn: (lateMs: number) => Promise<void>,
+  ) {}
+
+  /** First run after `delayMs` (default now). */
+  start(delayMs = 0): void {
+    this.stopped = false;
+    this.schedule(delayMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) this.timers.cancel(this.timer);
+    this.timer = undefined;
+    await this.inFlight;
+  }
+
+  /** Runs now instead of at the next tick (e.g. a status change that should be reported at once). */
+  kick(): void {
+    if (this.stopped || !this.timer) return;
+    this.timers.cancel(this.timer);
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    const due = this.clock.now() + delayMs;
+    this.timer = this.timers.schedule(due, () => {
+      this.timer = undefined;
+      this.inFlight = this.fn(Math.max(0, this.clock.now() - due))
+        .catch(() => {})
+        .finally(() => {
+          if (!this.stopped) this.schedule(jitter(this.periodMs, this.jitterFactor, this.rand));
+        });
+    });
+  }
+}

@@ -1,0 +1,234 @@
+import { ApiError, type KubeClient } from "../../client/kube-client.js";
+import type { Pod, PodStatus } from "../../client/types.js";
+import type { Clock } from "../../util/clock.js";
+import type { TimerId, TimerQueue } from "../../util/timer-queue.js";
+import { admitPod } from "../pods/admission.js";
+import { PodIPAllocator } from "../pods/ip-allocator.js";
+import {
+  occupiesNode,
+  type PodLifecycle,
+  type PodNodeContext,
+  type PodRuntime,
+  type Step,
+} from "../pods/machine.js";
+import type { HollowNodeConfig } from "../node-config.js";
+import type { ReferencedObjectWatches } from "./referenced-objects.js";
+
+interface TrackedPod {
+  pod: Pod;
+  runtime: PodRuntime;
+  timer?: TimerId;
+  /** This pod's API writes, in order: a status must land before the DELETE that follows it. */
+  writes: Promise<void>;
+}
+
+export interface PodDriverDeps {
+  client: KubeClient;
+  lifecycle: PodLifecycle;
+  timers: TimerQueue;
+  clock: Clock;
+  cfg: HollowNodeConfig;
+  /** The node's spec.podCIDR once the controller-manager has assigned it. */
+  podCIDR: () => string | undefined;
+  references: ReferencedObjectWatches;
+  log: (message: string) => void;
+}
+
+/**
+ * Runs the pods bound to one hollow node: feeds watch events and due timers to the lifecycle state
+ * machine and carries out each step's writes as the kubelet's status manager does (GET the pod, PATCH
+ * its status with the UID as precondition; DELETE with gracePeriodSeconds=0 once stopped).
+ */
+export class PodDriver {
+  private readonly pods = new Map<string, TrackedPod>();
+  private allocator: PodIPAllocator | undefined;
+  private readonly ctx: PodNodeContext;
+
+  constructor(private readonly deps: PodDriverDeps) {
+    const { cfg } = deps;
+    this.ctx = {
+      nodeIP: cfg.nodeIP,
+      admit: (pod) =>
+        admitPod(
+          pod,
+          { name: cfg.name, labels: cfg.labels, taints: cfg.taints, allocatable: cfg.capacity },
+          [...this.pods.values()]
+            .filter((t) => t.pod.metadata.uid !== pod.metadata.uid && occupiesNode(t.runtime))
+            .map((t) => t.pod),
+        ),
+      ips: {
+        allocate: (uid) => this.ips().allocate(uid),
+        reserve: (uid, ip) => this.ips().reserve(uid, ip),
+        release: (uid) => this.ips().release(uid),
+      },
+    };
+  }
+
+  get count(): number {
+    return this.pods.size;
+  }
+
+  /** Pods by phase as last written, for metrics. */
+  phases(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const t of this.pods.values()) {
+      const phase = t.runtime.written?.phase ?? t.pod.status?.phase ?? "Pending";
+      out.set(phase, (out.get(phase) ?? 0) + 1);
+    }
+    return out;
+  }
+
+  /** The pod watch delivered an add or update. */
+  upsert(pod: Pod): void {
+    const uid = pod.metadata.uid ?? "";
+    const tracked = this.pods.get(uid);
+    if (tracked) {
+      tracked.pod = pod;
+      this.apply(tracked, this.deps.lifecycle.observe(pod, tracked.runtime, this.deps.clock.now(), this.ctx));
+      return;
+    }
+    const step = this.deps.lifecycle.observe(pod, undefined, this.deps.clock.now(), this.ctx);
+    const fresh: TrackedPod = { pod, runtime: step.runtime, writes: Promise.resolve() };
+    this.pods.set(uid, fresh);
+    this.deps.references.addPod(pod);
+    if (!pod.status?.phase || pod.status.phase === "Pending") this.requestTokens(fresh);
+    this.apply(fresh, step);
+  }
+
+  /** The pod is gone from the API server. */
+  remove(pod: Pod): void {
+    const uid = pod.metadata.uid ?? "";
+    const tracked = this.pods.get(uid);
+    if (!tracked) return;
+    if (tracked.timer) this.deps.timers.cancel(tracked.timer);
+    this.pods.delete(uid);
+    this.deps.lifecycle.forget(uid, this.ctx);
+    this.deps.references.removePod(pod);
+  }
+
+  /** Waits for every write in flight (a clean stop loses none). */
+  async drain(): Promise<void> {
+    for (const t of this.pods.values()) if (t.timer) this.deps.timers.cancel(t.timer);
+    await Promise.all([...this.pods.values()].map((t) => t.writes));
+  }
+
+  private ips(): PodIPAllocator {
+    const cidr = this.deps.podCIDR() ?? this.deps.cfg.fallbackPodCIDR;
+    if (!this.allocator || this.allocator.podCIDR !== cidr) this.allocator = new PodIPAllocator(cidr);
+    return this.allocator;
+  }
+
+  private apply(tracked: TrackedPod, step: Step): void {
+    tracked.runtime = step.runtime;
+    if (tracked.timer) this.deps.timers.cancel(tracked.timer);
+    tracked.timer = undefined;
+    if (step.wakeAt !== undefined) {
+      const uid = step.runtime.uid;
+      tracked.timer = this.deps.timers.schedule(step.wakeAt, () => this.wake(uid));
+    }
+    if (step.status) {
+      const status = step.status;
+      this.chain(tracked, () => this.writeStatus(tracked.pod, status));
+    }
+    if (step.deletePod) this.chain(tracked, () => this.deletePod(tracked.pod));
+  }
+
+  private wake(uid: string): void {
+    const tracked = this.pods.get(uid);
+    if (!tracked) return;
+    tracked.timer = undefined;
+    this.apply(
+      tracked,
+      this.deps.lifecycle.wake(tracked.pod, tracked.runtime, this.deps.clock.now(), this.ctx),
+    );
+  }
+
+  private chain(tracked: TrackedPod, write: () => Promise<void>): void {
+    tracked.writes = tracked.writes.then(write).catch((err: Error) => {
+      if (!(err instanceof ApiError && (err.status === 404 || err.status === 409))) {
+        this.deps.log(`pod ${podName(tracked.pod)}: ${err.message}`);
+      }
+    });
+  }
+
+  private async writeStatus(pod: Pod, status: PodStatus): Promise<void> {
+    const path = podPath(pod);
+    const current = await this.deps.client.get<Pod>(path);
+    await this.deps.client.patch(
+      `${path}/status`,
+      { metadata: { uid: pod.metadata.uid }, status: statusPatch(current.status ?? {}, status) },
+      "merge",
+    );
+  }
+
+  private async deletePod(pod: Pod): Promise<void> {
+    await this.deps.client.delete(podPath(pod), {
+      body: {
+        apiVersion: "v1",
+        kind: "DeleteOptions",
+        gracePeriodSeconds: 0,
+        preconditions: { uid: pod.metadata.uid },
+      },
+    });
+  }
+
+  /** Projected service-account tokens: the kubelet asks for one per pod before starting it. */
+  private requestTokens(tracked: TrackedPod): void {
+    const pod = tracked.pod;
+    const sources = (pod.spec.volumes ?? [])
+      .flatMap((v) => v.projected?.sources ?? [])
+      .filter((s) => "serviceAccountToken" in s);
+    if (sources.length === 0) return;
+    const sa = (pod.spec.serviceAccountName as string | undefined) ?? "default";
+    for (const source of sources) {
+      const token = (source as { serviceAccountToken: { audience?: string; expirationSeconds?: number } })
+        .serviceAccountToken;
+      this.chain(tracked, async () => {
+        await this.deps.client.create(
+          `/api/v1/namespaces/${pod.metadata.namespace}/serviceaccounts/${sa}/token`,
+          {
+            apiVersion: "authentication.k8s.io/v1",
+            kind: "TokenRequest",
+            metadata: {},
+            spec: {
+              audiences: token.audience ? [token.audience] : [],
+              expirationSeconds: token.expirationSeconds ?? 3607,
+              boundObjectRef: {
+                apiVersion: "v1",
+                kind: "Pod",
+                name: pod.metadata.name,
+                uid: pod.metadata.uid,
+              },
+            },
+          },
+        );
+      });
+    }
+  }
+}
+
+/**
+ * A merge patch from the status read to the one wanted, as the kubelet's two-way patch: fields that went
+ * away are nulled, lists are replaced whole, and conditions that other writers own (readiness gates,
+ * DisruptionTarget) are carried over.
+ */
+export function statusPatch(current: PodStatus, desired: PodStatus): Record<string, unknown> {
+  const patch: Record<string, unknown> = { ...desired };
+  for (const key of Object.keys(current)) if (!(key in desired)) patch[key] = null;
+  if (desired.conditions) {
+    const ours = new Set(desired.conditions.map((c) => c.type));
+    patch.conditions = [
+      ...desired.conditions,
+      ...(current.conditions ?? []).filter((c) => !ours.has(c.type)),
+    ];
+  }
+  return patch;
+}
+
+function podPath(pod: Pod): string {
+  return `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`;
+}
+
+function podName(pod: Pod): string {
+  return `${pod.metadata.namespace}/${pod.metadata.name}`;
+}
