@@ -1,6 +1,7 @@
 import { buildCommand } from "./commands/build.js";
 import { hollowNodeCommand } from "./commands/hollow-node.js";
 import { kubeconfigCommand } from "./commands/kubeconfig.js";
+import { nodeProblemCommand } from "./commands/node-problem.js";
 import { startCommand } from "./commands/start.js";
 import { statusCommand } from "./commands/status.js";
 import { stopCommand } from "./commands/stop.js";
@@ -12,6 +13,7 @@ const COMMANDS: Command[] = [
   statusCommand,
   kubeconfigCommand,
   stopCommand,
+  nodeProblemCommand,
   hollowNodeCommand,
   buildCommand,
 ];

@@ -38,6 +38,19 @@ export interface ClusterDescription {
   clusterCIDR: string;
   nodeCIDRMaskSize: number;
   components: Record<ComponentName, ComponentState>;
+  hollowNodes?: { count: number; processes: HollowProcessState[] };
+}
+
+/** One `kubemark hollow-node` process of a local cluster, running nodes firstIndex .. firstIndex+count-1. */
+export interface HollowProcessState {
+  pid: number;
+  /** bin/kubemark.js: what identifies the process in /proc/<pid>/cmdline. */
+  binary: string;
+  args: string[];
+  log: string;
+  firstIndex: number;
+  count: number;
+  metricsPort: number;
 }
 
 export function kubemarkHome(): string {

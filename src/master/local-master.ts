@@ -15,6 +15,7 @@ import {
 } from "./cluster-state.js";
 import { componentSpecs, NETWORK, type ExtraArgs, type MasterPorts } from "./components.js";
 import { createMasterPki } from "./master-pki.js";
+import { stopHollowNodes } from "./local-hollow-nodes.js";
 import { freePort, isPortFree } from "./ports.js";
 import { isRunning, logTail, spawnDetached, terminate, type Spawned } from "./process.js";
 import { ETCD_VERSION, kubernetesVersion } from "./versions.js";
@@ -193,8 +194,15 @@ async function waitHealthy(
 export async function isClusterRunning(name: string): Promise<boolean> {
   const desc = await readDescription(name);
   if (!desc) return false;
-  for (const c of Object.values(desc.components ?? {})) if (await isRunning(c.pid, c.binary)) return true;
+  const processes = [...Object.values(desc.components ?? {}), ...(desc.hollowNodes?.processes ?? [])];
+  for (const c of processes) if (await isRunning(c.pid, c.binary)) return true;
   return false;
+}
+
+/** Hollow nodes first (they finish their writes while the master still answers), then the master. */
+export async function stopCluster(desc: ClusterDescription): Promise<void> {
+  await stopHollowNodes(desc);
+  await stopComponents(desc);
 }
 
 /** Stops the components in reverse start order: the scheduler first, etcd last. */
@@ -208,7 +216,7 @@ export async function stopComponents(desc: ClusterDescription): Promise<void> {
 export async function stopLocalMaster(name: string, keepState: boolean): Promise<ClusterDescription> {
   const desc = await readDescription(name);
   if (!desc) throw new MasterError(`no cluster named '${name}' (looked in ${clusterLayout(name).dir})`);
-  await stopComponents(desc);
+  await stopCluster(desc);
   if (!keepState) await rm(desc.stateDir, { recursive: true, force: true });
   return desc;
 }

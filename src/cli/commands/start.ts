@@ -1,4 +1,5 @@
-import { startLocalMaster } from "../../master/local-master.js";
+import { startHollowNodes } from "../../master/local-hollow-nodes.js";
+import { startLocalMaster, stopCluster } from "../../master/local-master.js";
 import { EXIT, NAME_FLAG, type Command } from "../command.js";
 
 export const BIN_DIR_FLAG = {
@@ -23,6 +24,21 @@ export const startCommand: Command = {
     { name: "controller-manager-arg", type: "list", help: "extra kube-controller-manager flag, repeatable" },
     { name: "scheduler-arg", type: "list", help: "extra kube-scheduler flag, repeatable" },
     { name: "etcd-arg", type: "list", help: "extra etcd flag, repeatable" },
+    {
+      name: "hollow-processes",
+      type: "int",
+      help: "processes to spread hollow nodes over (default: one per 250 nodes, at most one per core)",
+    },
+    {
+      name: "shared-watch",
+      type: "bool",
+      help: "hollow nodes share one pod watch per process (bigger scale, less kubelet-like traffic)",
+    },
+    {
+      name: "hollow-node-arg",
+      type: "list",
+      help: "extra 'kubemark hollow-node' flag, repeatable (e.g. --hollow-node-arg=--node-labels=zone=a)",
+    },
   ],
   async run({ flags, out, err }) {
     const nodes = flags.nodes as number;
@@ -41,6 +57,22 @@ export const startCommand: Command = {
       },
       log: err,
     });
+    if (nodes > 0) {
+      try {
+        await startHollowNodes(desc, {
+          count: nodes,
+          processes: flags["hollow-processes"] as number | undefined,
+          sharedWatch: flags["shared-watch"] === true,
+          extraArgs: flags["hollow-node-arg"] as string[],
+          timeoutMs: (flags.timeout as number) * 1000,
+          log: err,
+        });
+      } catch (e) {
+        err("hollow nodes failed to start; stopping the cluster");
+        await stopCluster(desc);
+        throw e;
+      }
+    }
     const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
     out(
       `Cluster '${desc.name}' is ready: Kubernetes ${desc.kubernetesVersion} at ${desc.server}, ${nodes} hollow nodes, in ${seconds} s.`,

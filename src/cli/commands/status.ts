@@ -29,7 +29,20 @@ export const statusCommand: Command = {
         };
       }),
     );
-    const healthy = components.length === COMPONENTS.length && components.every((c) => c.health === "ok");
+    const hollow = await Promise.all(
+      (desc.hollowNodes?.processes ?? []).map(async (p, i) => ({
+        name: `hollow-nodes-${i}`,
+        pid: p.pid,
+        running: await isRunning(p.pid, p.binary),
+        nodes: `${p.firstIndex}..${p.firstIndex + p.count - 1}`,
+        metrics: `http://127.0.0.1:${p.metricsPort}/metrics`,
+        log: p.log,
+      })),
+    );
+    const healthy =
+      components.length === COMPONENTS.length &&
+      components.every((c) => c.health === "ok") &&
+      hollow.every((h) => h.running);
     if (flags.output === "json") {
       out(
         JSON.stringify(
@@ -56,6 +69,11 @@ export const statusCommand: Command = {
           .map(([k, v]) => `${k}=${v}`)
           .join(",");
         out(`${c.name.padEnd(26)}${String(c.pid).padEnd(9)}${ports.padEnd(30)}${c.health}`);
+      }
+      for (const h of hollow) {
+        out(
+          `${h.name.padEnd(26)}${String(h.pid).padEnd(9)}${`nodes ${h.nodes}`.padEnd(30)}${h.running ? `running, metrics ${h.metrics}` : "not running"}`,
+        );
       }
     }
     return healthy ? EXIT.ok : EXIT.failed;

@@ -112,9 +112,9 @@ export class PodDriver {
     await Promise.all([...this.pods.values()].map((t) => t.writes));
   }
 
+  /** Made at the first pod, which normally waits for the node's podCIDR (the node is not Ready before). */
   private ips(): PodIPAllocator {
-    const cidr = this.deps.podCIDR() ?? this.deps.cfg.fallbackPodCIDR;
-    if (!this.allocator || this.allocator.podCIDR !== cidr) this.allocator = new PodIPAllocator(cidr);
+    this.allocator ??= new PodIPAllocator(this.deps.podCIDR() ?? this.deps.cfg.fallbackPodCIDR);
     return this.allocator;
   }
 

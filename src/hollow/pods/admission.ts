@@ -1,0 +1,136 @@
+/**
+ * The kubelet's own admission check for a pod bound to its node (pkg/kubelet/lifecycle/predicate.go):
+ * the scheduler may have decided on stale information, so the node re-checks before starting anything.
+ * Checks run in the kubelet's order and the first failure is the one reported.
+ */
+
+import type { Pod, ResourceList, Taint } from "../../client/types.js";
+import { matchesNodeSelectorAndAffinity } from "./node-selector.js";
+import { resourceAmount } from "./quantity.js";
+import { podRequests, type ResourceAmounts } from "./resources.js";
+import { findUntoleratedTaint } from "./taints.js";
+
+export interface NodeAdmissionContext {
+  name: string;
+  labels: Record<string, string>;
+  taints: Taint[];
+  allocatable: ResourceList;
+}
+
+export type AdmissionResult = { admitted: true } | { admitted: false; reason: string; message: string };
+
+/** Hollow nodes pretend to be Linux machines. */
+const NODE_OS = "linux";
+const NATIVE_RESOURCES = new Set(["cpu", "memory", "ephemeral-storage", "pods"]);
+
+function predicateFailure(predicate: string, description: string): AdmissionResult {
+  return { admitted: false, reason: predicate, message: `Predicate ${predicate} failed: ${description}` };
+}
+
+function insufficient(resource: string, requested: number, used: number, capacity: number): AdmissionResult {
+  return {
+    admitted: false,
+    reason: `OutOf${resource}`,
+    message: `Node didn't have enough resource: ${resource}, requested: ${requested}, used: ${used}, capacity: ${capacity}`,
+  };
+}
+
+function isTerminal(pod: Pod): boolean {
+  return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+}
+
+/** Extended resources (vendor-domain names) the node does not know are not the kubelet's to check. */
+function isExtendedResource(name: string): boolean {
+  return name.includes("/") && !name.includes("kubernetes.io/") && !name.startsWith("requests.");
+}
+
+function checkResources(pod: Pod, allocatable: ResourceList, admitted: Pod[]): AdmissionResult | undefined {
+  const capacity = (name: string): number => {
+    const quantity = allocatable[name];
+    return quantity === undefined ? 0 : resourceAmount(name, quantity);
+  };
+  if (admitted.length + 1 > capacity("pods"))
+    return insufficient("pods", 1, admitted.length, capacity("pods"));
+
+  const requested: ResourceAmounts = podRequests(pod);
+  for (const name of [...requested.keys()]) {
+    if (isExtendedResource(name) && allocatable[name] === undefined) requested.delete(name);
+  }
+  const used: ResourceAmounts = new Map();
+  for (const other of admitted) {
+    for (const [name, amount] of podRequests(other)) used.set(name, (used.get(name) ?? 0) + amount);
+  }
+
+  const scalar = [...requested.keys()].filter((name) => !NATIVE_RESOURCES.has(name)).sort();
+  for (const name of ["cpu", "memory", "ephemeral-storage", ...scalar]) {
+    const amount = requested.get(name) ?? 0;
+    const inUse = used.get(name) ?? 0;
+    if (amount > 0 && amount > capacity(name) - inUse)
+      return insufficient(name, amount, inUse, capacity(name));
+  }
+  return undefined;
+}
+
+type HostPort = { hostIP: string; protocol: string; port: number };
+
+function hostPorts(pod: Pod): HostPort[] {
+  return pod.spec.containers.flatMap((container) =>
+    (container.ports ?? [])
+      .filter((port) => (port.hostPort ?? 0) > 0)
+      .map((port) => ({
+        hostIP: port.hostIP || "0.0.0.0",
+        protocol: port.protocol || "TCP",
+        port: port.hostPort!,
+      })),
+  );
+}
+
+function portsConflict(a: HostPort, b: HostPort): boolean {
+  if (a.port !== b.port || a.protocol !== b.protocol) return false;
+  return a.hostIP === b.hostIP || a.hostIP === "0.0.0.0" || b.hostIP === "0.0.0.0";
+}
+
+/**
+ * `admitted` are the pods this node already accepted; terminal ones among them are ignored.
+ * The message is the kubelet's admission message; the pod status prefixes it with "Pod was rejected: ".
+ */
+export function admitPod(pod: Pod, node: NodeAdmissionContext, admitted: Pod[]): AdmissionResult {
+  const active = admitted.filter((other) => !isTerminal(other) && other.metadata.uid !== pod.metadata.uid);
+
+  const osLabel = pod.metadata.labels?.["kubernetes.io/os"];
+  if (osLabel !== undefined && osLabel !== NODE_OS) {
+    return {
+      admitted: false,
+      reason: "PodOSSelectorNodeLabelDoesNotMatch",
+      message: "Failed to admit pod as the `kubernetes.io/os` label doesn't match node label",
+    };
+  }
+  if (pod.spec.os !== undefined && pod.spec.os.name !== NODE_OS) {
+    return {
+      admitted: false,
+      reason: "PodOSNotSupported",
+      message: "Failed to admit pod as the OS field doesn't match node OS",
+    };
+  }
+
+  const resourceFailure = checkResources(pod, node.allocatable, active);
+  if (resourceFailure) return resourceFailure;
+
+  if (!matchesNodeSelectorAndAffinity(pod, node)) {
+    return predicateFailure("NodeAffinity", "node(s) didn't match Pod's node affinity/selector");
+  }
+  if (pod.spec.nodeName && pod.spec.nodeName !== node.name) {
+    return predicateFailure("NodeName", "node(s) didn't match the requested node name");
+  }
+  const taken = active.flatMap(hostPorts);
+  if (hostPorts(pod).some((wanted) => taken.some((port) => portsConflict(wanted, port)))) {
+    return predicateFailure("NodePorts", "node(s) didn't have free ports for the requested pod ports");
+  }
+  // The kubelet only enforces NoExecute taints; NoSchedule is the scheduler's business.
+  if (
+    findUntoleratedTaint(node.taints, pod.spec.tolerations ?? [], (taint) => taint.effect === "NoExecute")
+  ) {
+    return predicateFailure("TaintToleration", "node(s) had taints that the pod didn't tolerate");
+  }
+  return { admitted: true };
+}

@@ -1,0 +1,159 @@
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Informer } from "../client/informer.js";
+import { KubeClient } from "../client/kube-client.js";
+import { loadKubeconfig } from "../client/kubeconfig.js";
+import type { Node } from "../client/types.js";
+import {
+  describedLayout,
+  writeDescription,
+  type ClusterDescription,
+  type HollowProcessState,
+} from "./cluster-state.js";
+import { issueNodeIdentities } from "./node-identities.js";
+import { freePort } from "./ports.js";
+import { logTail, spawnDetached, terminate } from "./process.js";
+
+export const KUBEMARK_BIN = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../../../bin/kubemark.js",
+);
+export const HOLLOW_NODE_PREFIX = "hollow-node";
+/** Above this many nodes a second process (and core) joins in. */
+const NODES_PER_PROCESS = 250;
+
+export interface StartHollowNodesOptions {
+  count: number;
+  processes?: number;
+  sharedWatch?: boolean;
+  /** Extra `kubemark hollow-node` flags, e.g. --node-labels=... */
+  extraArgs?: string[];
+  timeoutMs: number;
+  log: (line: string) => void;
+}
+
+export function hollowNodeName(index: number): string {
+  return `${HOLLOW_NODE_PREFIX}-${index}`;
+}
+
+/**
+ * Starts N hollow nodes for a local cluster, spread over as many processes as cores (each its own
+ * identity system:node:<name>), and returns once all N are Ready on the master.
+ */
+export async function startHollowNodes(
+  desc: ClusterDescription,
+  opts: StartHollowNodesOptions,
+): Promise<void> {
+  const layout = describedLayout(desc);
+  const names = Array.from({ length: opts.count }, (_, i) => hollowNodeName(i));
+  opts.log(`issuing ${names.length} kubelet identities`);
+  await issueNodeIdentities(desc, names);
+  const processes = Math.max(
+    1,
+    Math.min(
+      opts.processes ?? Math.min(os.cpus().length, Math.ceil(opts.count / NODES_PER_PROCESS)),
+      opts.count,
+    ),
+  );
+  desc.hollowNodes = { count: opts.count, processes: [] };
+  const exits: Promise<string>[] = [];
+  for (let p = 0; p < processes; p++) {
+    const first = Math.floor((p * opts.count) / processes);
+    const last = Math.floor(((p + 1) * opts.count) / processes);
+    const metricsPort = await freePort();
+    const args = [
+      KUBEMARK_BIN,
+      "hollow-node",
+      `--kubeconfig=${opts.sharedWatch ? layout.kubeconfig : path.join(layout.kubeconfigs, "kube-proxy.kubeconfig")}`,
+      `--proxy-kubeconfig=${path.join(layout.kubeconfigs, "kube-proxy.kubeconfig")}`,
+      `--node-cert-dir=${layout.nodePki}`,
+      `--name-prefix=${HOLLOW_NODE_PREFIX}`,
+      `--index-offset=${first}`,
+      `--count=${last - first}`,
+      `--metrics-port=${metricsPort}`,
+      ...(opts.sharedWatch ? ["--shared-watch"] : []),
+      ...(opts.extraArgs ?? []),
+    ];
+    const logFile = path.join(layout.logs, `hollow-nodes-${p}.log`);
+    const spawned = spawnDetached(process.execPath, args, logFile, {
+      ...process.env,
+      KUBEMARK_KUBERNETES_VERSION: desc.kubernetesVersion,
+    });
+    exits.push(
+      spawned.exited.then(
+        async (how) =>
+          `hollow node process ${p} (pid ${spawned.pid}) ${how}; last lines of ${logFile}:\n${await logTail(logFile)}`,
+      ),
+    );
+    const state: HollowProcessState = {
+      pid: spawned.pid,
+      binary: KUBEMARK_BIN,
+      args,
+      log: logFile,
+      firstIndex: first,
+      count: last - first,
+      metricsPort,
+    };
+    desc.hollowNodes.processes.push(state);
+    await writeDescription(desc);
+    opts.log(
+      `started hollow node process ${p} (pid ${spawned.pid}): ${hollowNodeName(first)} .. ${hollowNodeName(last - 1)}`,
+    );
+  }
+  await waitNodesReady(desc, new Set(names), opts.timeoutMs, Promise.race(exits), opts.log);
+}
+
+/** Watches Nodes until every named one is Ready, a hollow process dies, or the deadline passes. */
+async function waitNodesReady(
+  desc: ClusterDescription,
+  names: Set<string>,
+  timeoutMs: number,
+  died: Promise<string>,
+  log: (l: string) => void,
+): Promise<void> {
+  const client = new KubeClient(await loadKubeconfig(desc.kubeconfig));
+  const ready = new Set<string>();
+  const informer = new Informer<Node>({ client, path: "/api/v1/nodes" });
+  const check = (node: Node) => {
+    const name = node.metadata.name ?? "";
+    if (!names.has(name)) return;
+    if (node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")) ready.add(name);
+    else ready.delete(name);
+  };
+  let done: () => void = () => {};
+  const allReady = new Promise<void>((resolve) => (done = resolve));
+  informer.on({
+    add: (n) => (check(n), ready.size === names.size && done()),
+    update: (n) => (check(n), ready.size === names.size && done()),
+  });
+  informer.start();
+  const progress = setInterval(() => log(`${ready.size}/${names.size} hollow nodes Ready`), 5_000);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      allReady,
+      died.then((why) => Promise.reject(new Error(why))),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const missing = [...names].filter((n) => !ready.has(n));
+          reject(
+            new Error(
+              `${missing.length} of ${names.size} hollow nodes not Ready after ${timeoutMs / 1000} s: ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", ..." : ""}`,
+            ),
+          );
+        }, timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    clearInterval(progress);
+    informer.stop();
+    client.close();
+  }
+}
+
+/** SIGTERM lets each process finish its writes in flight; then SIGKILL. */
+export async function stopHollowNodes(desc: ClusterDescription): Promise<void> {
+  await Promise.all((desc.hollowNodes?.processes ?? []).map((p) => terminate(p.pid, p.binary, 20_000)));
+}
