@@ -11,7 +11,7 @@ const files = [];
 for (const dir of ["unit", "e2e"]) {
   const full = path.join(root, dir);
   for (const f of readdirSync(full).sort()) {
-    if (f.endsWith(".test.js") && (only.length === 0 || only.some((o) => f.includes(o))))
+    if (f.endsWith(".test.js") && (only.length === 0 || only.some((o) => path.join(dir, f).includes(o))))
       files.push(path.join(full, f));
   }
 }

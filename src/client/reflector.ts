@@ -33,6 +33,20 @@ export interface ReflectorStats {
   errors: number;
 }
 
+/** Sums many reflectors' stats, for a process-wide metric. */
+export function sumStats(all: Iterable<ReflectorStats>): ReflectorStats & { reflectors: number } {
+  const total = { lists: 0, watches: 0, events: 0, relists: 0, errors: 0, reflectors: 0 };
+  for (const s of all) {
+    total.lists += s.lists;
+    total.watches += s.watches;
+    total.events += s.events;
+    total.relists += s.relists;
+    total.errors += s.errors;
+    total.reflectors++;
+  }
+  return total;
+}
+
 /** The reflector's watch timeout: a random 5 to 10 minutes, so watches do not all end together. */
 const MIN_WATCH_TIMEOUT_S = 300;
 

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { KubeClient } from "../client/kube-client.js";
+import { sumStats } from "../client/reflector.js";
 import type { ClientIdentity } from "../client/kubeconfig.js";
 import { TokenBucketRateLimiter } from "../client/rate-limiter.js";
 import type { ResourceList, Taint } from "../client/types.js";
@@ -190,5 +191,13 @@ export class HollowProcess {
       for (const [phase, n] of k.pods.phases()) phases.set(phase, (phases.get(phase) ?? 0) + n);
     m.pods.reset();
     for (const [phase, n] of phases) m.pods.set({ phase }, n);
+    const watches = sumStats([
+      ...(this.shared ? [this.shared.stats] : []),
+      ...this.kubelets.flatMap((k) => k.watchStats()),
+      ...this.proxies.flatMap((p) => p.watchStats()),
+    ]);
+    m.watches.set(watches.reflectors);
+    m.watchRestarts.set(watches.relists);
+    m.watchErrors.set(watches.errors);
   }
 }

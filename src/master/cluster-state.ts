@@ -103,7 +103,7 @@ export async function readDescription(name: string): Promise<ClusterDescription 
 }
 
 export async function writeDescription(desc: ClusterDescription): Promise<void> {
-  const file = clusterLayout(desc.name).description;
+  const file = describedLayout(desc).description;
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.tmp`;
   await writeFile(tmp, JSON.stringify(desc, null, 2) + "\n", { mode: 0o600 });

@@ -157,3 +157,19 @@ async function waitNodesReady(
 export async function stopHollowNodes(desc: ClusterDescription): Promise<void> {
   await Promise.all((desc.hollowNodes?.processes ?? []).map((p) => terminate(p.pid, p.binary, 20_000)));
 }
+
+/** Kills a hollow node process without warning (as a crash would) and starts it again with the same flags. */
+export async function restartHollowProcess(desc: ClusterDescription, index: number): Promise<void> {
+  const p = desc.hollowNodes!.processes[index];
+  try {
+    process.kill(p.pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+  await terminate(p.pid, p.binary, 5_000);
+  p.pid = spawnDetached(process.execPath, p.args, p.log, {
+    ...process.env,
+    KUBEMARK_KUBERNETES_VERSION: desc.kubernetesVersion,
+  }).pid;
+  await writeDescription(desc);
+}

@@ -220,3 +220,17 @@ export async function stopLocalMaster(name: string, keepState: boolean): Promise
   if (!keepState) await rm(desc.stateDir, { recursive: true, force: true });
   return desc;
 }
+
+/** Restarts one master component with its recorded command line (a chaos step: the API server going away). */
+export async function restartComponent(
+  desc: ClusterDescription,
+  name: ComponentName,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const c = desc.components[name];
+  await terminate(c.pid, c.binary);
+  const spawned = spawnDetached(c.binary, c.args, c.log);
+  c.pid = spawned.pid;
+  await writeDescription(desc);
+  await waitHealthy(desc, name, spawned, Date.now() + timeoutMs);
+}

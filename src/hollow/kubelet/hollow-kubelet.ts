@@ -1,6 +1,6 @@
 import { ApiError, type KubeClient } from "../../client/kube-client.js";
 import { Informer } from "../../client/informer.js";
-import { Reflector } from "../../client/reflector.js";
+import { Reflector, type ReflectorStats } from "../../client/reflector.js";
 import type { Node, Pod } from "../../client/types.js";
 import { resourceVersionCodec } from "../../client/watch-codec.js";
 import type { Clock } from "../../util/clock.js";
@@ -126,6 +126,16 @@ export class HollowKubelet {
 
   get ready(): boolean {
     return this.node !== undefined && this.networkReady() && !this.problems.notReady;
+  }
+
+  /** Every watch this kubelet holds open: its own, its pods' Secrets and ConfigMaps. */
+  watchStats(): ReflectorStats[] {
+    return [
+      this.nodeInformer.stats,
+      ...(this.podInformer ? [this.podInformer.stats] : []),
+      ...this.backgroundWatches.map((w) => w.stats),
+      ...this.references.stats(),
+    ];
   }
 
   async start(): Promise<void> {

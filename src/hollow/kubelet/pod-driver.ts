@@ -20,7 +20,13 @@ interface TrackedPod {
   timer?: TimerId;
   /** This pod's API writes, in order: a status must land before the DELETE that follows it. */
   writes: Promise<void>;
+  /** The newest status wanted; a retried write sends this, never an older one. */
+  latestStatus?: PodStatus;
 }
+
+/** Failed writes are retried as the kubelet's status manager resyncs: with back-off, up to this delay. */
+const RETRY_INITIAL_MS = 500;
+const RETRY_MAX_MS = 10_000;
 
 export interface PodDriverDeps {
   client: KubeClient;
@@ -127,8 +133,8 @@ export class PodDriver {
       tracked.timer = this.deps.timers.schedule(step.wakeAt, () => this.wake(uid));
     }
     if (step.status) {
-      const status = step.status;
-      this.chain(tracked, () => this.writeStatus(tracked.pod, status));
+      tracked.latestStatus = step.status;
+      this.chain(tracked, () => this.writeStatus(tracked.pod, tracked.latestStatus!));
     }
     if (step.deletePod) this.chain(tracked, () => this.deletePod(tracked.pod));
   }
@@ -143,11 +149,20 @@ export class PodDriver {
     );
   }
 
-  private chain(tracked: TrackedPod, write: () => Promise<void>): void {
+  /**
+   * Queues a write behind the pod's earlier ones. A failure other than the pod being gone or replaced
+   * (404, 409) is retried with back-off while the pod is still tracked: an API server restart loses nothing.
+   */
+  private chain(tracked: TrackedPod, write: () => Promise<void>, attempt = 0): void {
     tracked.writes = tracked.writes.then(write).catch((err: Error) => {
-      if (!(err instanceof ApiError && (err.status === 404 || err.status === 409))) {
-        this.deps.log(`pod ${podName(tracked.pod)}: ${err.message}`);
-      }
+      if (err instanceof ApiError && (err.status === 404 || err.status === 409)) return;
+      const uid = tracked.pod.metadata.uid ?? "";
+      if (this.pods.get(uid) !== tracked) return;
+      const delay = Math.min(RETRY_INITIAL_MS * 2 ** attempt, RETRY_MAX_MS);
+      if (attempt === 0) this.deps.log(`pod ${podName(tracked.pod)}: ${err.message}; retrying`);
+      this.deps.timers.schedule(this.deps.clock.now() + delay, () => {
+        if (this.pods.get(uid) === tracked) this.chain(tracked, write, attempt + 1);
+      });
     });
   }
 

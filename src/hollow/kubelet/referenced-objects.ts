@@ -1,5 +1,5 @@
 import type { KubeClient } from "../../client/kube-client.js";
-import { Reflector } from "../../client/reflector.js";
+import { Reflector, type ReflectorStats } from "../../client/reflector.js";
 import type { Pod } from "../../client/types.js";
 import { resourceVersionCodec } from "../../client/watch-codec.js";
 
@@ -43,6 +43,10 @@ export class ReferencedObjectWatches {
 
   get size(): number {
     return this.watches.size;
+  }
+
+  stats(): ReflectorStats[] {
+    return [...this.watches.values()].map((w) => w.reflector.stats);
   }
 
   addPod(pod: Pod): void {

@@ -1,5 +1,5 @@
 import type { KubeClient } from "../../client/kube-client.js";
-import { Reflector } from "../../client/reflector.js";
+import { Reflector, type ReflectorStats } from "../../client/reflector.js";
 import { resourceVersionCodec } from "../../client/watch-codec.js";
 
 /** kube-proxy ignores Services other proxies own, and headless ones. */
@@ -46,6 +46,10 @@ export class HollowProxy {
       ),
       watch("/api/v1/nodes", { fieldSelector: `metadata.name=${nodeName}` }, "nodeEvents"),
     ];
+  }
+
+  watchStats(): ReflectorStats[] {
+    return this.reflectors.map((r) => r.stats);
   }
 
   async start(): Promise<void> {

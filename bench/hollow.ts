@@ -1,0 +1,189 @@
+/**
+ * npm run bench:hollow — hollow nodes in one process against the local master: time to all Ready,
+ * steady-state CPU and RSS per node, hollow CPU per pod lifecycle, and API requests per node per minute.
+ * Prints JSON. Sizes and modes: BENCH_SIZES (default 100,500,1000), BENCH_MODES (fidelity,shared),
+ * BENCH_STEADY_SECONDS (60), BENCH_PODS_PER_NODE (30), BENCH_POD_SIZES (sizes that also run pods; default all).
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { KubeClient } from "../src/client/kube-client.js";
+import { loadKubeconfig } from "../src/client/kubeconfig.js";
+import { startHollowNodes } from "../src/master/local-hollow-nodes.js";
+import { startLocalMaster, stopCluster } from "../src/master/local-master.js";
+import { sampleProcess } from "../src/master/proc-stats.js";
+import { parsePrometheusText } from "../src/measurements/prometheus-text.js";
+import type { ClusterDescription } from "../src/master/cluster-state.js";
+
+const sizes = (process.env.BENCH_SIZES ?? "100,500,1000").split(",").map(Number);
+const modes = (process.env.BENCH_MODES ?? "fidelity,shared").split(",");
+const steadySeconds = Number(process.env.BENCH_STEADY_SECONDS ?? 60);
+const podsPerNode = Number(process.env.BENCH_PODS_PER_NODE ?? 30);
+const podSizes = new Set((process.env.BENCH_POD_SIZES ?? sizes.join(",")).split(",").map(Number));
+const log = (line: string) => process.stderr.write(`[bench:hollow] ${line}\n`);
+
+/** The master's own client limits would otherwise be what a 30,000-pod run measures. */
+const MASTER_ARGS = {
+  "kube-controller-manager": ["--kube-api-qps=500", "--kube-api-burst=1000"],
+  "kube-scheduler": ["--kube-api-qps=500", "--kube-api-burst=1000"],
+  "kube-apiserver": ["--max-requests-inflight=1000", "--max-mutating-requests-inflight=500"],
+};
+
+async function hollowMetrics(desc: ClusterDescription): Promise<Map<string, number>> {
+  const port = desc.hollowNodes!.processes[0].metricsPort;
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const out = new Map<string, number>();
+  for (const family of parsePrometheusText(text).values()) {
+    for (const s of family.samples) {
+      const labels = Object.entries(s.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
+      out.set(`${s.name}{${labels}}`, s.value);
+    }
+  }
+  return out;
+}
+
+function requestsPerNodeMinute(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  nodes: number,
+  seconds: number,
+) {
+  const out: Record<string, number> = {};
+  for (const [key, value] of after) {
+    if (!key.startsWith("kubemark_hollow_api_requests_total{")) continue;
+    const delta = value - (before.get(key) ?? 0);
+    if (delta <= 0) continue;
+    const m = /verb=(\w+),resource=([^,]*),subresource=([^,]*),code=(\d+)/.exec(key)!;
+    const name = `${m[1]} ${m[2]}${m[3] ? "/" + m[3] : ""}`;
+    out[name] = (out[name] ?? 0) + delta;
+  }
+  for (const k of Object.keys(out)) out[k] = +((out[k] / nodes) * (60 / seconds)).toFixed(3);
+  return out;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function runOne(nodes: number, mode: string) {
+  const name = `bench-${nodes}-${mode}`;
+  const desc = await startLocalMaster({ name, extraArgs: MASTER_ARGS });
+  try {
+    const t0 = performance.now();
+    await startHollowNodes(desc, {
+      count: nodes,
+      processes: 1,
+      sharedWatch: mode === "shared",
+      timeoutMs: 600_000,
+      log,
+    });
+    const readySeconds = (performance.now() - t0) / 1000;
+    const pid = desc.hollowNodes!.processes[0].pid;
+    // Let registration settle (first status reports, podCIDRs) before measuring steady state.
+    await new Promise((r) => setTimeout(r, 15_000));
+    const cpu0 = await sampleProcess(pid);
+    const m0 = await hollowMetrics(desc);
+    await new Promise((r) => setTimeout(r, steadySeconds * 1000));
+    const cpu1 = await sampleProcess(pid);
+    const m1 = await hollowMetrics(desc);
+    const steadyCpuPerNode = (((cpu1.cpuSeconds - cpu0.cpuSeconds) / steadySeconds) * 1000) / nodes;
+    const result: Record<string, unknown> = {
+      nodes,
+      mode,
+      secondsToAllReady: +readySeconds.toFixed(1),
+      steadyMillicoresPerNode: +steadyCpuPerNode.toFixed(4),
+      rssKiBPerNode: +(cpu1.rssBytes / 1024 / nodes).toFixed(1),
+      rssMiBProcess: +(cpu1.rssBytes / 2 ** 20).toFixed(1),
+      watchesPerNode: +((m1.get("kubemark_hollow_watches{}") ?? 0) / nodes).toFixed(2),
+      requestsPerNodePerMinute: requestsPerNodeMinute(m0, m1, nodes, steadySeconds),
+    };
+    if (podSizes.has(nodes) && podsPerNode > 0)
+      result.pods = await podPhase(desc, nodes, pid, steadyCpuPerNode * nodes);
+    return result;
+  } finally {
+    await stopCluster(desc);
+    await rm(desc.stateDir, { recursive: true, force: true });
+  }
+}
+
+/** 30 pods per node created, Running, then deleted; hollow CPU above its steady rate, per pod. */
+async function podPhase(desc: ClusterDescription, nodes: number, pid: number, steadyMillicores: number) {
+  const admin = new KubeClient(await loadKubeconfig(desc.kubeconfig));
+  const total = nodes * podsPerNode;
+  const running = async () => (await hollowMetrics(desc)).get("kubemark_hollow_pods{phase=Running}") ?? 0;
+  const tracked = async () =>
+    [...(await hollowMetrics(desc))]
+      .filter(([k]) => k.startsWith("kubemark_hollow_pods{"))
+      .reduce((a, [, v]) => a + v, 0);
+  try {
+    const cpu0 = await sampleProcess(pid);
+    const t0 = performance.now();
+    await admin.create("/apis/apps/v1/namespaces/default/deployments", {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "density" },
+      spec: {
+        replicas: total,
+        selector: { matchLabels: { app: "density" } },
+        template: {
+          metadata: { labels: { app: "density" } },
+          spec: {
+            containers: [
+              {
+                name: "pause",
+                image: "registry.k8s.io/pause:3.10",
+                resources: { requests: { cpu: "1m", memory: "10M" } },
+              },
+            ],
+          },
+        },
+      },
+    });
+    await waitFor(`${total} pods Running`, async () => (await running()) >= total, 3_600_000);
+    const runningSeconds = (performance.now() - t0) / 1000;
+    await admin.delete("/apis/apps/v1/namespaces/default/deployments/density", {
+      body: { propagationPolicy: "Background" },
+    });
+    await waitFor("pods deleted", async () => (await tracked()) === 0, 3_600_000);
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu1 = await sampleProcess(pid);
+    const podCpuSeconds = cpu1.cpuSeconds - cpu0.cpuSeconds - (steadyMillicores / 1000) * seconds;
+    return {
+      pods: total,
+      secondsToAllRunning: +runningSeconds.toFixed(1),
+      secondsCreateToAllDeleted: +seconds.toFixed(1),
+      hollowCpuMsPerPodLifecycle: +((podCpuSeconds * 1000) / total).toFixed(3),
+    };
+  } finally {
+    admin.close();
+  }
+}
+
+const home = await mkdtemp(path.join(os.tmpdir(), "kubemark-bench-"));
+process.env.KUBEMARK_HOME = home;
+const results = [];
+try {
+  for (const nodes of sizes) {
+    for (const mode of modes) {
+      log(`${nodes} nodes, ${mode} mode`);
+      results.push(await runOne(nodes, mode));
+      log(JSON.stringify(results.at(-1)));
+    }
+  }
+} finally {
+  await rm(home, { recursive: true, force: true });
+}
+console.log(
+  JSON.stringify(
+    { benchmark: "hollow", cpus: os.cpus().length, steadySeconds, podsPerNode, results },
+    null,
+    2,
+  ),
+);

@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { objectCodec, resourceVersionCodec } from "../../src/client/watch-codec.js";
+import { resourceOf } from "../../src/client/request-path.js";
+
+const added = JSON.stringify({
+  type: "ADDED",
+  object: {
+    kind: "Service",
+    apiVersion: "v1",
+    metadata: {
+      name: "web",
+      namespace: "default",
+      uid: "u1",
+      resourceVersion: "1234",
+      labels: { a: "b" },
+      managedFields: [{ manager: "x", resourceVersion: "9" }],
+    },
+  },
+});
+
+describe("watch codecs", () => {
+  it("reads the type and resourceVersion without parsing the object", () => {
+    assert.deepEqual(resourceVersionCodec.decodeEvent(added), { type: "ADDED", resourceVersion: "1234" });
+    const bookmark = JSON.stringify({
+      type: "BOOKMARK",
+      object: { kind: "Service", apiVersion: "v1", metadata: { resourceVersion: "77" } },
+    });
+    assert.deepEqual(resourceVersionCodec.decodeEvent(bookmark), { type: "BOOKMARK", resourceVersion: "77" });
+  });
+
+  it("reports a 410 ERROR event's code", () => {
+    const gone = JSON.stringify({
+      type: "ERROR",
+      object: {
+        kind: "Status",
+        apiVersion: "v1",
+        status: "Failure",
+        message: "too old resource version: 1 (5)",
+        reason: "Expired",
+        code: 410,
+      },
+    });
+    for (const codec of [resourceVersionCodec, objectCodec()]) {
+      const e = codec.decodeEvent(gone);
+      assert.equal(e.type, "ERROR");
+      assert.equal(e.errorCode, 410);
+      assert.match(e.errorMessage ?? "", /too old/);
+    }
+  });
+
+  it("takes a list's own resourceVersion, not an item's", () => {
+    const list = JSON.stringify({
+      kind: "ServiceList",
+      apiVersion: "v1",
+      metadata: { resourceVersion: "500" },
+      items: [{ metadata: { name: "a", resourceVersion: "12" } }],
+    });
+    assert.equal(resourceVersionCodec.decodeList(list).resourceVersion, "500");
+    const full = objectCodec().decodeList(list);
+    assert.equal(full.resourceVersion, "500");
+    assert.equal(full.items.length, 1);
+  });
+
+  it("decodes whole objects for informers", () => {
+    const e = objectCodec().decodeEvent(added);
+    assert.equal(e.object?.metadata.name, "web");
+    assert.equal(e.resourceVersion, "1234");
+  });
+});
+
+describe("request paths", () => {
+  it("names resource and subresource as the API server's metrics do", () => {
+    assert.deepEqual(resourceOf("/api/v1/namespaces/ns/pods/p1/status?x=1"), {
+      resource: "pods",
+      subresource: "status",
+    });
+    assert.deepEqual(resourceOf("/api/v1/nodes"), { resource: "nodes", subresource: "" });
+    assert.deepEqual(resourceOf("/api/v1/namespaces/kube-system"), {
+      resource: "namespaces",
+      subresource: "",
+    });
+    assert.deepEqual(resourceOf("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1"), {
+      resource: "leases",
+      subresource: "",
+    });
+    assert.deepEqual(resourceOf("/api/v1/namespaces/d/serviceaccounts/default/token"), {
+      resource: "serviceaccounts",
+      subresource: "token",
+    });
+  });
+});
