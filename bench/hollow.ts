@@ -124,6 +124,7 @@ async function podPhase(desc: ClusterDescription, nodes: number, pid: number, st
       .reduce((a, [, v]) => a + v, 0);
   try {
     const cpu0 = await sampleProcess(pid);
+    const m0 = await hollowMetrics(desc);
     const t0 = performance.now();
     await admin.create("/apis/apps/v1/namespaces/default/deployments", {
       apiVersion: "apps/v1",
@@ -154,12 +155,19 @@ async function podPhase(desc: ClusterDescription, nodes: number, pid: number, st
     await waitFor("pods deleted", async () => (await tracked()) === 0, 3_600_000);
     const seconds = (performance.now() - t0) / 1000;
     const cpu1 = await sampleProcess(pid);
+    const m1 = await hollowMetrics(desc);
+    const requestsPerPod = Object.fromEntries(
+      Object.entries(requestsPerNodeMinute(m0, m1, total, 60)).filter(([k]) =>
+        /pods|serviceaccounts/.test(k),
+      ),
+    );
     const podCpuSeconds = cpu1.cpuSeconds - cpu0.cpuSeconds - (steadyMillicores / 1000) * seconds;
     return {
       pods: total,
       secondsToAllRunning: +runningSeconds.toFixed(1),
       secondsCreateToAllDeleted: +seconds.toFixed(1),
       hollowCpuMsPerPodLifecycle: +((podCpuSeconds * 1000) / total).toFixed(3),
+      requestsPerPod,
     };
   } finally {
     admin.close();

@@ -16,6 +16,8 @@ export interface RequestOptions {
   unthrottled?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Skip decoding a successful response nobody reads: a hot path's PATCH, DELETE or GET-before-write. */
+  discardBody?: boolean;
 }
 
 export interface RequestRecord {
@@ -96,9 +98,9 @@ export class KubeClient {
     const started = performance.now();
     const { status, body } = await this.exchange(method, withQuery(path, opts.query), opts);
     this.options.onResponse?.({ method, path, status, durationMs: performance.now() - started });
-    const parsed = body.length > 0 ? safeJson(body) : undefined;
-    if (status >= 400) throw apiError(status, parsed, `${method} ${path}`);
-    return parsed as T;
+    if (status >= 400) throw apiError(status, safeJson(body), `${method} ${path}`);
+    if (opts.discardBody || body.length === 0) return undefined as T;
+    return safeJson(body) as T;
   }
 
   /** A GET whose body is returned unparsed, for callers that scan it faster than JSON.parse. */

@@ -82,7 +82,12 @@ export class HollowProblemDetector {
           old && old.status === status && old.lastTransitionTime ? old.lastTransitionTime : rfc3339(now),
       };
     });
-    await this.client.patch(`/api/v1/nodes/${this.nodeName}/status`, { status: { conditions } }, "strategic");
+    await this.client.patch(
+      `/api/v1/nodes/${this.nodeName}/status`,
+      { status: { conditions } },
+      "strategic",
+      { discardBody: true },
+    );
     this.posted = fingerprint;
     this.lastPostAt = now;
   }

@@ -6,8 +6,19 @@ import { validateStages } from "../../hollow/pods/stages.js";
 import { parseGoDuration } from "../../hollow/pods/duration.js";
 import { kubernetesVersion } from "../../master/versions.js";
 import { EXIT, type Command } from "../command.js";
-import { UsageError } from "../flags.js";
+import { UsageError, type FlagSpec } from "../flags.js";
 import { parseKeyValues, parseTaints } from "../parse-lists.js";
+
+/** Flags upstream's hollow-node pod template passes that have no meaning here: accepted, ignored. */
+const UPSTREAM_IGNORED_FLAGS: FlagSpec[] = [
+  { name: "v", type: "int", help: "klog verbosity (ignored)" },
+  { name: "log-file", type: "string", help: "klog log file (ignored: logs go to stdout)" },
+  { name: "logtostderr", type: "bool", help: "(ignored)" },
+  { name: "alsologtostderr", type: "bool", help: "(ignored)" },
+  { name: "use-real-proxier", type: "bool", help: "(ignored: the hollow proxy has no data plane)" },
+  { name: "proxier-sync-period", type: "string", help: "(ignored)" },
+  { name: "proxier-min-sync-period", type: "string", help: "(ignored)" },
+];
 
 export const hollowNodeCommand: Command = {
   name: "hollow-node",
@@ -69,6 +80,7 @@ export const hollowNodeCommand: Command = {
       default: -1,
     },
     { name: "seed", type: "int", help: "random seed for jitter and stage delays (default: from the pid)" },
+    ...UPSTREAM_IGNORED_FLAGS,
   ],
   async run({ flags, err, signal }) {
     if (!flags.kubeconfig) throw new UsageError("--kubeconfig is required");

@@ -34,7 +34,9 @@ export class NodeStatusReporter {
     const desired = this.desiredConditions(current, now);
     const changed = !sameConditions(current, desired) || this.capacityChanged(node);
     if (changed || now - this.lastReportAt >= NODE_STATUS_REPORT_FREQUENCY_MS) {
-      await this.client.patch(`${this.path}/status`, { status: nodeStatus(this.cfg, desired) }, "strategic");
+      await this.client.patch(`${this.path}/status`, { status: nodeStatus(this.cfg, desired) }, "strategic", {
+        discardBody: true,
+      });
       this.lastReportAt = now;
     }
     return node;

@@ -9,6 +9,8 @@ import type { TimerId, TimerQueue } from "../../util/timer-queue.js";
 export class Periodic {
   private timer: TimerId | undefined;
   private stopped = true;
+  /** A kick that came while a run was in flight: run again as soon as it ends. */
+  private kicked = false;
   /** Resolves when the run in flight (if any) has finished; stop() waits for it. */
   private inFlight: Promise<void> = Promise.resolve();
 
@@ -36,7 +38,11 @@ export class Periodic {
 
   /** Runs now instead of at the next tick (e.g. a status change that should be reported at once). */
   kick(): void {
-    if (this.stopped || !this.timer) return;
+    if (this.stopped) return;
+    if (!this.timer) {
+      this.kicked = true;
+      return;
+    }
     this.timers.cancel(this.timer);
     this.schedule(0);
   }
@@ -48,7 +54,10 @@ export class Periodic {
       this.inFlight = this.fn(Math.max(0, this.clock.now() - due))
         .catch(() => {})
         .finally(() => {
-          if (!this.stopped) this.schedule(jitter(this.periodMs, this.jitterFactor, this.rand));
+          if (this.stopped) return;
+          const again = this.kicked;
+          this.kicked = false;
+          this.schedule(again ? 0 : jitter(this.periodMs, this.jitterFactor, this.rand));
         });
     });
   }

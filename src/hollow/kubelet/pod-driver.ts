@@ -166,18 +166,22 @@ export class PodDriver {
     });
   }
 
+  /** As the kubelet's status manager: GET the pod, then PATCH from what it holds to what it wants. */
   private async writeStatus(pod: Pod, status: PodStatus): Promise<void> {
     const path = podPath(pod);
-    const current = await this.deps.client.get<Pod>(path);
+    // The watch already delivered the pod's current status; the GET is sent for the master's sake.
+    await this.deps.client.get(path, { discardBody: true });
     await this.deps.client.patch(
       `${path}/status`,
-      { metadata: { uid: pod.metadata.uid }, status: statusPatch(current.status ?? {}, status) },
+      { metadata: { uid: pod.metadata.uid }, status: statusPatch(pod.status ?? {}, status) },
       "merge",
+      { discardBody: true },
     );
   }
 
   private async deletePod(pod: Pod): Promise<void> {
     await this.deps.client.delete(podPath(pod), {
+      discardBody: true,
       body: {
         apiVersion: "v1",
         kind: "DeleteOptions",
@@ -216,6 +220,7 @@ export class PodDriver {
               },
             },
           },
+          { discardBody: true },
         );
       });
     }

@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Informer } from "../../src/client/informer.js";
+import { ApiError, type KubeClient } from "../../src/client/kube-client.js";
+import type { KubeObject } from "../../src/client/types.js";
+import { FakeClock } from "../../src/util/fake-clock.js";
+
+const obj = (name: string, rv: string): KubeObject => ({
+  metadata: { name, namespace: "ns", resourceVersion: rv },
+});
+const line = (type: string, o: unknown) => JSON.stringify({ type, object: o });
+
+/** Serves scripted list bodies and watch streams in order, recording what was asked. */
+function scriptedClient(lists: string[], watches: ((emit: (l: string) => void) => Promise<void>)[]) {
+  const calls: string[] = [];
+  const client = {
+    async getText(path: string, opts: { query?: Record<string, unknown> }) {
+      calls.push(`LIST ${path} rv=${opts.query?.resourceVersion}`);
+      const body = lists.shift();
+      if (!body) throw new Error("no more lists");
+      return body;
+    },
+    async watchLines(path: string, query: Record<string, unknown>, onLine: (l: string) => void) {
+      calls.push(`WATCH ${path} rv=${query.resourceVersion}`);
+      const next = watches.shift();
+      if (!next) return new Promise<void>(() => {});
+      return next(onLine);
+    },
+  };
+  return { client: client as unknown as KubeClient, calls };
+}
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+describe("informer", () => {
+  it("lists, watches from the list's resourceVersion, resumes from the last event, relists on 410", async () => {
+    const { client, calls } = scriptedClient(
+      [
+        JSON.stringify({ metadata: { resourceVersion: "10" }, items: [obj("a", "5"), obj("b", "6")] }),
+        JSON.stringify({ metadata: { resourceVersion: "40" }, items: [obj("a", "35"), obj("c", "39")] }),
+      ],
+      [
+        async (emit) => {
+          emit(line("ADDED", obj("c", "11")));
+          emit(line("DELETED", obj("b", "12")));
+          emit(line("BOOKMARK", { metadata: { resourceVersion: "20" } }));
+        },
+        async (emit) =>
+          emit(line("ERROR", { kind: "Status", code: 410, message: "too old resource version" })),
+      ],
+    );
+    const seen: string[] = [];
+    const informer = new Informer<KubeObject>({
+      client,
+      path: "/api/v1/pods",
+      clock: new FakeClock(),
+      rand: () => 0.5,
+    }).on({
+      add: (o) => seen.push(`add ${o.metadata.name}@${o.metadata.resourceVersion}`),
+      update: (o) => seen.push(`update ${o.metadata.name}@${o.metadata.resourceVersion}`),
+      delete: (o) => seen.push(`delete ${o.metadata.name}`),
+    });
+    informer.start();
+    for (let i = 0; i < 20 && calls.length < 5; i++) await settle();
+    informer.stop();
+    assert.deepEqual(calls, [
+      "LIST /api/v1/pods rv=0",
+      "WATCH /api/v1/pods rv=10",
+      "WATCH /api/v1/pods rv=20",
+      "LIST /api/v1/pods rv=0",
+      "WATCH /api/v1/pods rv=40",
+    ]);
+    assert.deepEqual(seen, ["add a@5", "add b@6", "add c@11", "delete b", "update a@35", "update c@39"]);
+    assert.deepEqual([...informer.list()].map((o) => o.metadata.name).sort(), ["a", "c"]);
+    assert.equal(informer.stats.relists, 1);
+  });
+
+  it("backs off on errors instead of spinning", async () => {
+    const clock = new FakeClock();
+    let attempts = 0;
+    const client = {
+      async getText() {
+        attempts++;
+        throw new ApiError(503, "ServiceUnavailable", "down");
+      },
+    } as unknown as KubeClient;
+    const errors: string[] = [];
+    const informer = new Informer<KubeObject>({
+      client,
+      path: "/api/v1/nodes",
+      clock,
+      rand: () => 0,
+      onError: (e) => errors.push(e.message),
+    });
+    informer.start();
+    await settle();
+    assert.equal(attempts, 1);
+    clock.advance(799);
+    await settle();
+    assert.equal(attempts, 1, "no retry before the 800 ms back-off");
+    clock.advance(1);
+    await settle();
+    assert.equal(attempts, 2);
+    clock.advance(1_600);
+    await settle();
+    assert.equal(attempts, 3, "the second wait doubles");
+    informer.stop();
+    assert.equal(errors.length, 3);
+  });
+});
