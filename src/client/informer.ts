@@ -11,15 +11,23 @@ export interface InformerHandlers<T extends KubeObject> {
   delete?(obj: T): void;
 }
 
-export interface InformerOptions {
+export interface InformerOptions<T extends KubeObject = KubeObject> {
   client: KubeClient;
   path: string;
   fieldSelector?: string;
   labelSelector?: string;
   listFromCache?: boolean;
+  /** Applied to every object before it is cached (client-go's TransformFunc), e.g. to drop managedFields. */
+  transform?: (obj: T) => T;
   clock?: Clock;
   rand?: Random;
   onError?(err: Error): void;
+}
+
+/** Drops metadata.managedFields, the bulk of most objects, which nothing here reads. */
+export function withoutManagedFields<T extends KubeObject>(obj: T): T {
+  if (obj.metadata.managedFields) delete obj.metadata.managedFields;
+  return obj;
 }
 
 export function objectKey(obj: KubeObject): string {
@@ -36,13 +44,14 @@ export class Informer<T extends KubeObject> {
   private readonly handlers: InformerHandlers<T>[] = [];
   private readonly reflector: Reflector<T>;
 
-  constructor(opts: InformerOptions) {
+  constructor(opts: InformerOptions<T>) {
+    const transform = opts.transform ?? ((obj: T) => obj);
     this.reflector = new Reflector<T>({
       ...opts,
       codec: objectCodec<T>(),
-      onList: (items) => this.replace(items),
+      onList: (items) => this.replace(items.map(transform)),
       onEvent: (event) => {
-        const obj = event.object!;
+        const obj = transform(event.object!);
         if (event.type === "DELETED") this.remove(obj);
         else this.upsert(obj);
       },

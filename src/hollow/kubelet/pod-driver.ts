@@ -97,8 +97,10 @@ export class PodDriver {
     const fresh: TrackedPod = { pod, runtime: step.runtime, writes: Promise.resolve() };
     this.pods.set(uid, fresh);
     this.deps.references.addPod(pod);
-    if (!pod.status?.phase || pod.status.phase === "Pending") this.requestTokens(fresh);
     this.apply(fresh, step);
+    // After the first status write, as the kubelet mounts volumes once the pod is admitted; by then the
+    // Node authorizer has seen the pod bound to this node.
+    if (!pod.status?.phase || pod.status.phase === "Pending") this.requestTokens(fresh);
   }
 
   /** The pod is gone from the API server. */
