@@ -1,4 +1,5 @@
 import http2 from "node:http2";
+import tls from "node:tls";
 import type { ClientIdentity } from "./kubeconfig.js";
 import type { KubeObject } from "./types.js";
 
@@ -244,9 +245,7 @@ export class KubeClient {
     if (this.closed) throw new Error(`client for ${this.server} is closed`);
     if (this.session && !this.session.closed && !this.session.destroyed) return this.session;
     const session = http2.connect(this.server, {
-      ca: this.identity.caPem,
-      cert: this.identity.certPem,
-      key: this.identity.keyPem,
+      secureContext: secureContextFor(this.identity),
       rejectUnauthorized: !this.identity.insecure,
     });
     const forget = () => {
@@ -259,6 +258,21 @@ export class KubeClient {
     this.session = session;
     return session;
   }
+}
+
+/**
+ * One TLS context per identity, shared by every client and reconnection that uses it: a context holds
+ * the parsed CA, certificate and key, and a thousand copies of them would dominate a hollow process.
+ */
+const secureContexts = new WeakMap<ClientIdentity, tls.SecureContext>();
+
+function secureContextFor(identity: ClientIdentity): tls.SecureContext {
+  let context = secureContexts.get(identity);
+  if (!context) {
+    context = tls.createSecureContext({ ca: identity.caPem, cert: identity.certPem, key: identity.keyPem });
+    secureContexts.set(identity, context);
+  }
+  return context;
 }
 
 function withQuery(path: string, query?: RequestOptions["query"]): string {

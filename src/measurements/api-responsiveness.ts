@@ -1,6 +1,7 @@
 import type { DataItem, PerfData } from "../reports/perfdata.js";
 import {
   histogramBuckets,
+  labelSetKey,
   parsePrometheusText,
   type HistogramBucket,
   type HistogramSeries,
@@ -87,7 +88,7 @@ export interface ApiCallLatency extends ApiCallKey {
  * the SLO and keys without requests are left out; the slowest p99 comes first, as ClusterLoader2 sorts.
  */
 export function apiCallLatencies(startText: string, endText: string): ApiCallLatency[] {
-  const startSeries = new Map(sliSeries(startText).map((series) => [labelsKey(series.labels), series]));
+  const startSeries = new Map(sliSeries(startText).map((series) => [labelSetKey(series.labels), series]));
   const summed = new Map<string, { key: ApiCallKey; countsByBound: Map<number, number> }>();
   for (const end of sliSeries(endText)) {
     const key: ApiCallKey = {
@@ -103,7 +104,7 @@ export function apiCallLatencies(startText: string, endText: string): ApiCallLat
       summed.set(callKeyString(key), entry);
     }
     const startCounts = new Map(
-      (startSeries.get(labelsKey(end.labels))?.buckets ?? []).map((bucket) => [bucket.le, bucket.count]),
+      (startSeries.get(labelSetKey(end.labels))?.buckets ?? []).map((bucket) => [bucket.le, bucket.count]),
     );
     const reset = end.buckets.some((bucket) => bucket.count < (startCounts.get(bucket.le) ?? 0));
     for (const bucket of end.buckets) {
@@ -171,14 +172,6 @@ function toDataItem(call: ApiCallLatency): DataItem {
 function sliSeries(text: string): HistogramSeries[] {
   const family = parsePrometheusText(text).get(API_CALL_SLI_HISTOGRAM);
   return family === undefined ? [] : histogramBuckets(family);
-}
-
-function labelsKey(labels: Record<string, string>): string {
-  return JSON.stringify(
-    Object.keys(labels)
-      .sort()
-      .map((name) => [name, labels[name]]),
-  );
 }
 
 function callKeyString(call: ApiCallKey): string {

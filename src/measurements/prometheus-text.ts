@@ -314,7 +314,7 @@ export function histogramBuckets(
   for (const sample of family.samples) {
     if (!filter.every(([name, value]) => sample.labels[name] === value)) continue;
     const { le, ...labels } = sample.labels;
-    const key = seriesKey(labels);
+    const key = labelSetKey(labels);
     let series = seriesByKey.get(key);
     if (series === undefined) {
       series = { labels, buckets: [], sum: NaN, count: NaN };
@@ -333,7 +333,8 @@ export function histogramBuckets(
   return [...seriesByKey.values()];
 }
 
-function seriesKey(labels: Record<string, string>): string {
+/** A stable key for a label set, whatever the order its labels came in. */
+export function labelSetKey(labels: Record<string, string>): string {
   return JSON.stringify(
     Object.keys(labels)
       .sort()

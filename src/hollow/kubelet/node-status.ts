@@ -29,7 +29,11 @@ export class NodeStatusReporter {
 
   /** Returns the Node as read, for the caller's podCIDR and problem annotations. */
   async sync(now: number): Promise<Node> {
-    const node = await this.client.get<Node>(this.path, { query: { resourceVersion: "0" } });
+    // As the kubelet: the first try reads the watch cache; a retry reads etcd (the cache may lag a
+    // registration by a moment).
+    const node = await this.client
+      .get<Node>(this.path, { query: { resourceVersion: "0" } })
+      .catch(() => this.client.get<Node>(this.path));
     const current = (node.status?.conditions ?? []).filter((c) => KUBELET_CONDITIONS.has(c.type));
     const desired = this.desiredConditions(current, now);
     const changed = !sameConditions(current, desired) || this.capacityChanged(node);
