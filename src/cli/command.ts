@@ -18,8 +18,8 @@ export interface Command {
   run(ctx: CommandContext): Promise<number>;
 }
 
-/** Exit codes: 0 success, 1 the command failed, 2 the command line was wrong. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** Exit codes: 0 success, 1 the command failed, 2 the command line was wrong, 130 interrupted (as shells report SIGINT). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 export const NAME_FLAG: FlagSpec = {
   name: "name",

@@ -2,6 +2,7 @@ import { buildCommand } from "./commands/build.js";
 import { hollowNodeCommand } from "./commands/hollow-node.js";
 import { kubeconfigCommand } from "./commands/kubeconfig.js";
 import { nodeProblemCommand } from "./commands/node-problem.js";
+import { runCommand } from "./commands/run.js";
 import { startCommand } from "./commands/start.js";
 import { statusCommand } from "./commands/status.js";
 import { stopCommand } from "./commands/stop.js";
@@ -13,6 +14,7 @@ const COMMANDS: Command[] = [
   statusCommand,
   kubeconfigCommand,
   stopCommand,
+  runCommand,
   nodeProblemCommand,
   hollowNodeCommand,
   buildCommand,
@@ -57,6 +59,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError) {
       err(`error: ${e.message}\nSee 'kubemark ${command.name} --help'.`);
       return EXIT.usage;
+    }
+    if (controller.signal.aborted) {
+      err("interrupted");
+      return EXIT.interrupted;
     }
     err(`error: ${(e as Error).message}`);
     return EXIT.failed;

@@ -31,6 +31,7 @@ export interface StartHollowNodesOptions {
   extraArgs?: string[];
   timeoutMs: number;
   log: (line: string) => void;
+  signal?: AbortSignal;
 }
 
 export function hollowNodeName(index: number): string {
@@ -59,6 +60,7 @@ export async function startHollowNodes(
   desc.hollowNodes = { count: opts.count, processes: [] };
   const exits: Promise<string>[] = [];
   for (let p = 0; p < processes; p++) {
+    opts.signal?.throwIfAborted();
     const first = Math.floor((p * opts.count) / processes);
     const last = Math.floor(((p + 1) * opts.count) / processes);
     const metricsPort = await freePort();
@@ -101,7 +103,10 @@ export async function startHollowNodes(
       `started hollow node process ${p} (pid ${spawned.pid}): ${hollowNodeName(first)} .. ${hollowNodeName(last - 1)}`,
     );
   }
-  await waitNodesReady(desc, new Set(names), opts.timeoutMs, Promise.race(exits), opts.log);
+  const aborted = new Promise<string>((resolve) =>
+    opts.signal?.addEventListener("abort", () => resolve("interrupted"), { once: true }),
+  );
+  await waitNodesReady(desc, new Set(names), opts.timeoutMs, Promise.race([...exits, aborted]), opts.log);
 }
 
 /** Watches Nodes until every named one is Ready, a hollow process dies, or the deadline passes. */

@@ -30,6 +30,8 @@ export interface StartMasterOptions {
   extraArgs?: ExtraArgs;
   timeoutMs?: number;
   log?: (line: string) => void;
+  /** Ctrl-C: stop starting, stop what was started, reject. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function startLocalMaster(opts: StartMasterOptions): Promise<Cluste
   const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
   const started: Partial<Record<ComponentName, Spawned>> = {};
   const launch = async (name: ComponentName) => {
+    opts.signal?.throwIfAborted();
     const spec = specs.find((s) => s.name === name)!;
     const logFile = path.join(layout.logs, `${name}.log`);
     started[name] = spawnDetached(binaries[name], spec.args, logFile);
@@ -98,13 +101,15 @@ export async function startLocalMaster(opts: StartMasterOptions): Promise<Cluste
   };
   try {
     await launch("etcd");
-    await waitHealthy(desc, "etcd", started.etcd!, deadline);
+    await waitHealthy(desc, "etcd", started.etcd!, deadline, opts.signal);
     await launch("kube-apiserver");
-    await waitHealthy(desc, "kube-apiserver", started["kube-apiserver"]!, deadline);
+    await waitHealthy(desc, "kube-apiserver", started["kube-apiserver"]!, deadline, opts.signal);
     // Only once RBAC is bootstrapped: the controllers read their delegated-auth config at start and exit if refused.
     const controllers = ["kube-controller-manager", "kube-scheduler"] as const;
     for (const name of controllers) await launch(name);
-    await Promise.all(controllers.map((name) => waitHealthy(desc, name, started[name]!, deadline)));
+    await Promise.all(
+      controllers.map((name) => waitHealthy(desc, name, started[name]!, deadline, opts.signal)),
+    );
     return desc;
   } catch (err) {
     log(`start failed; stopping what was started`);
@@ -169,6 +174,7 @@ async function waitHealthy(
   name: ComponentName,
   proc: Spawned,
   deadline: number,
+  signal?: AbortSignal,
 ): Promise<void> {
   const client = await componentClient(desc, name);
   let died: string | undefined;
@@ -176,6 +182,7 @@ async function waitHealthy(
   try {
     let last = "";
     while (Date.now() < deadline) {
+      signal?.throwIfAborted();
       if (died) break;
       last = await checkHealth(desc, name, client);
       if (last === "ok") return;

@@ -20,6 +20,8 @@ async function assertNothingLeft(desc: ClusterDescription): Promise<void> {
     for (const port of Object.values(c.ports))
       assert.equal(await isPortFree(port), true, `${name} port ${port} still bound`);
   }
+  for (const p of desc.hollowNodes?.processes ?? [])
+    assert.equal(await isRunning(p.pid, p.binary), false, `hollow process ${p.pid} still running`);
 }
 
 describe("local master", () => {
@@ -216,6 +218,28 @@ describe("local master: bad input", () => {
     assert.match(res.stderr, /kube-scheduler exited with code 1 during start/);
     assert.match(res.stderr, /unknown flag: --no-such-flag/);
     await assertNothingLeft(await description(home, "broken"));
+  });
+
+  it("stops what it started when interrupted (Ctrl-C) during start", async () => {
+    const { spawn } = await import("node:child_process");
+    const { KUBEMARK_BIN } = await import("../support/cli.js");
+    const child = spawn(process.execPath, [KUBEMARK_BIN, "start", "--name", "interrupted", "--nodes", "5"], {
+      env: { ...process.env, KUBEMARK_HOME: home },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    await eventually(
+      "the API server to be started",
+      async () => (/started kube-apiserver/.test(stderr) ? true : undefined),
+      60_000,
+      50,
+    );
+    child.kill("SIGINT");
+    assert.equal(await exited, 130, stderr);
+    assert.match(stderr, /interrupted/);
+    await assertNothingLeft(await description(home, "interrupted"));
   });
 
   it("says when there is no such cluster", async () => {

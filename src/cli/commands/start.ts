@@ -40,7 +40,7 @@ export const startCommand: Command = {
       help: "extra 'kubemark hollow-node' flag, repeatable (e.g. --hollow-node-arg=--node-labels=zone=a)",
     },
   ],
-  async run({ flags, out, err }) {
+  async run({ flags, out, err, signal }) {
     const nodes = flags.nodes as number;
     if (nodes < 0) throw new Error("--nodes must be 0 or more");
     const startedAt = performance.now();
@@ -56,6 +56,7 @@ export const startCommand: Command = {
         etcd: flags["etcd-arg"] as string[],
       },
       log: err,
+      signal,
     });
     if (nodes > 0) {
       try {
@@ -66,9 +67,14 @@ export const startCommand: Command = {
           extraArgs: flags["hollow-node-arg"] as string[],
           timeoutMs: (flags.timeout as number) * 1000,
           log: err,
+          signal,
         });
       } catch (e) {
-        err("hollow nodes failed to start; stopping the cluster");
+        err(
+          signal.aborted
+            ? "interrupted; stopping the cluster"
+            : "hollow nodes failed to start; stopping the cluster",
+        );
         await stopCluster(desc);
         throw e;
       }
