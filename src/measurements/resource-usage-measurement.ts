@@ -1,0 +1,96 @@
+import { COMPONENTS, type ComponentName } from "../master/cluster-state.js";
+import { sampleProcess, type ProcSample } from "../master/proc-stats.js";
+import type { DataItem } from "../reports/perfdata.js";
+import type { Measurement, MeasurementContext, MeasurementResult, TimeSeries } from "./measurement.js";
+import { SampleSeries } from "./percentile.js";
+
+const SAMPLE_EVERY_MS = 5_000;
+const MIB = 1024 * 1024;
+
+interface ComponentUsage {
+  cpuCores: TimeSeries;
+  rssMiB: TimeSeries;
+  last?: { at: number; sample: ProcSample };
+}
+
+/** CPU (cores) and RSS (MiB) of every master component from /proc every 5 s; local clusters only. */
+export class ResourceUsageMeasurement implements Measurement {
+  private ticker?: NodeJS.Timeout;
+  private readonly usage = new Map<ComponentName, ComponentUsage>();
+
+  constructor(
+    private readonly identifier: string,
+    private readonly context: MeasurementContext,
+  ) {}
+
+  async start(): Promise<void> {
+    if (!this.context.local) return;
+    for (const component of COMPONENTS)
+      this.usage.set(component, {
+        cpuCores: { name: `${component} cpu`, unit: "cores", points: [] },
+        rssMiB: { name: `${component} rss`, unit: "MiB", points: [] },
+      });
+    await this.sample();
+    this.ticker = setInterval(() => void this.sample(), SAMPLE_EVERY_MS);
+  }
+
+  async gather(): Promise<MeasurementResult> {
+    clearInterval(this.ticker);
+    if (!this.context.local)
+      return {
+        perfData: [],
+        verdict: {
+          name: this.identifier,
+          pass: true,
+          message: "skipped: process usage needs a local cluster",
+        },
+      };
+    const dataItems: DataItem[] = [];
+    const peaks: string[] = [];
+    for (const [component, { cpuCores, rssMiB }] of this.usage) {
+      for (const [resource, series] of [
+        ["cpu", cpuCores],
+        ["memory", rssMiB],
+      ] as const) {
+        if (series.points.length === 0) continue;
+        const values = new SampleSeries();
+        for (const point of series.points) values.add(point.value);
+        const [perc50, perc90, perc99] = values.percentiles([50, 90, 99]);
+        dataItems.push({
+          data: { Perc50: perc50!, Perc90: perc90!, Perc99: perc99!, Max: values.max },
+          unit: series.unit,
+          labels: { Name: component, Resource: resource },
+        });
+      }
+      const maxCpu = Math.max(0, ...cpuCores.points.map((p) => p.value));
+      const maxRss = Math.max(0, ...rssMiB.points.map((p) => p.value));
+      peaks.push(`${component} ${maxCpu.toFixed(2)} cores ${Math.round(maxRss)} MiB`);
+    }
+    return {
+      perfData: [{ summary: "ResourceUsageSummary", data: { version: "1.0", dataItems } }],
+      verdict: { name: this.identifier, pass: true, message: `peaks: ${peaks.join(", ")}` },
+      timeSeries: [...this.usage.values()].flatMap((u) => [u.cpuCores, u.rssMiB]),
+    };
+  }
+
+  private async sample(): Promise<void> {
+    const at = Date.now();
+    const time = new Date(at).toISOString();
+    await Promise.all(
+      [...this.usage].map(async ([component, usage]) => {
+        // A component that exited (or restarted under a new pid) is simply not sampled.
+        const sample = await sampleProcess(this.context.local!.components[component].pid).catch(
+          () => undefined,
+        );
+        if (!sample) return;
+        usage.rssMiB.points.push({ time, value: sample.rssBytes / MIB });
+        if (usage.last)
+          usage.cpuCores.points.push({
+            time,
+            value: (sample.cpuSeconds - usage.last.sample.cpuSeconds) / ((at - usage.last.at) / 1000),
+          });
+        usage.last = { at, sample };
+      }),
+    );
+  }
+}
