@@ -125,6 +125,8 @@ export class KubeClient {
     signal?: AbortSignal,
   ): Promise<void> {
     await this.options.throttle?.wait();
+    // Aborted while waiting for the rate limiter (or before): a listener added now would never fire.
+    if (signal?.aborted) return;
     const started = performance.now();
     const stream = this.open("GET", withQuery(path, { ...query, watch: "true" }), {}, undefined);
     return new Promise<void>((resolve, reject) => {
@@ -175,6 +177,7 @@ export class KubeClient {
     path: string,
     opts: RequestOptions,
   ): Promise<{ status: number; body: string }> {
+    opts.signal?.throwIfAborted();
     const payload =
       opts.body === undefined
         ? undefined

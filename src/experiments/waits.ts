@@ -40,6 +40,8 @@ export async function waitForControlledPods(spec: WaitSpec, options: WaitOptions
     transform: withoutManagedFields,
   }).start();
   const pods = podInformer(client, spec.labelSelector).start();
+  // Only this kind's pods count, when experiments label several kinds alike (a Deployment's are its ReplicaSets').
+  const podOwnerKind = spec.kind === "Deployment" ? "ReplicaSet" : spec.kind;
   const started = Date.now();
   let lastProgress = started;
   try {
@@ -48,7 +50,9 @@ export async function waitForControlledPods(spec: WaitSpec, options: WaitOptions
       const ours = <T extends KubeObject>(objects: Iterable<T>): T[] =>
         [...objects].filter((o) => namespaces.has(o.metadata.namespace!));
       const live = ours(controllers.list()).filter((c) => !c.metadata.deletionTimestamp);
-      const podList = ours(pods.list());
+      const podList = ours(pods.list()).filter((p) =>
+        p.metadata.ownerReferences?.some((o) => o.kind === podOwnerKind),
+      );
       const running = podList.filter(
         (p) => !p.metadata.deletionTimestamp && isPodStarted(p) && isPodReady(p),
       );
