@@ -137,6 +137,29 @@ describe("kubemark run", () => {
     assert.equal(await namespaceExists("density-1"), false, "density-1 deleted");
   });
 
+  it("runs load (Deployments, StatefulSets, Jobs, a DaemonSet, Services, ConfigMaps, Secrets) and cleans up", async () => {
+    const dir = path.join(work, "load");
+    const res = await runExperiment(
+      "load",
+      "--set",
+      "podsPerNode=10",
+      "--set",
+      "podsPerSecond=20",
+      "--report-dir",
+      dir,
+    );
+    assert.equal(res.code, 0, `${res.stdout}\n${res.stderr}`);
+    for (const kind of ["Deployments", "StatefulSets", "DaemonSets"]) {
+      assert.match(
+        res.stdout,
+        new RegExp(`PASS {2}Wait for \\S+: \\d+/\\d+ ${kind} done, (\\d+)/\\1 pods running`),
+      );
+    }
+    assert.match(res.stdout, /PASS {2}Wait for deployments to be deleted: 0 pods left to delete/);
+    assert.ok((await readPerfData(dir)).has("PodStartupLatency_PodStartupLatency_load"));
+    assert.equal(await namespaceExists("load-1"), false, "load-1 deleted");
+  });
+
   it("exits 2 naming the file and field of a bad experiment", async () => {
     const file = path.join(work, "small", "bad.yaml");
     await writeFile(file, SMALL_EXPERIMENT.replace("qps: 10", "qps: fast"));
