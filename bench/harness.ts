@@ -51,7 +51,15 @@ async function createRate(client: KubeClient, qps: number) {
   const seconds = (performance.now() - t0) / 1000;
   // n objects paced at 1/qps span (n - 1)/qps seconds plus the last request's latency.
   const achieved = (count - 1) / seconds;
+  // The namespace's deletion would otherwise overlap the density run and count in its API latencies.
   await client.delete(`/api/v1/namespaces/${ns}`);
+  while (
+    await client.get(`/api/v1/namespaces/${ns}`).then(
+      () => true,
+      () => false,
+    )
+  )
+    await new Promise((r) => setTimeout(r, 500));
   return {
     requestedPerSecond: qps,
     objects: count,

@@ -4,6 +4,7 @@ import { realClock } from "../util/clock.js";
 import type { Scope } from "./expression.js";
 import type { Phase, PhaseObject } from "./schema.js";
 import { renderTemplate } from "./templates.js";
+import { eta } from "./eta.js";
 import { runTuned, timerFromClock } from "./tuning.js";
 
 const PROGRESS_EVERY_MS = 10_000;
@@ -57,9 +58,10 @@ export async function runPhase(phase: Phase, options: PhaseOptions): Promise<Pha
   }
   const started = Date.now();
   const ticker = setInterval(() => {
-    const elapsedS = Math.round((Date.now() - started) / 1000);
+    const elapsedMs = Date.now() - started;
+    const done = counts.created + counts.updated + counts.deleted;
     options.progress(
-      `${counts.created} created, ${counts.updated} updated, ${counts.deleted} deleted of ${actions.length} actions (${elapsedS} s)`,
+      `${counts.created} created, ${counts.updated} updated, ${counts.deleted} deleted of ${actions.length} actions (${Math.round(elapsedMs / 1000)} s${eta(done, actions.length, elapsedMs)})`,
     );
   }, PROGRESS_EVERY_MS);
   try {

@@ -6,6 +6,7 @@ import { isPodReady, isPodStarted, podInformer } from "../measurements/pod-infor
 import { expectedPods, isControllerDone, podProblem } from "./controlled-pods.js";
 import type { WaitSpec } from "./schema.js";
 import { OBJECT_KINDS } from "./templates.js";
+import { eta } from "./eta.js";
 import { timerFromClock } from "./tuning.js";
 
 const CHECK_EVERY_MS = 1_000;
@@ -76,7 +77,9 @@ export async function waitForControlledPods(spec: WaitSpec, options: WaitOptions
         };
       }
       if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
-        options.progress(`${state} (${elapsedS} s)`);
+        options.progress(
+          `${state} (${elapsedS} s${live.length ? eta(running.length, expected, Date.now() - started) : ""})`,
+        );
         lastProgress = Date.now();
       }
       await timer.sleep(CHECK_EVERY_MS, signal);

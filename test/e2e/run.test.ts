@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -158,6 +159,53 @@ describe("kubemark run", () => {
     assert.match(res.stdout, /PASS {2}Wait for deployments to be deleted: 0 pods left to delete/);
     assert.ok((await readPerfData(dir)).has("PodStartupLatency_PodStartupLatency_load"));
     assert.equal(await namespaceExists("load-1"), false, "load-1 deleted");
+  });
+
+  it("on Ctrl-C stops creating, still writes what was measured, cleans up and exits 130", async () => {
+    const dir = path.join(work, "interrupted");
+    const child = spawn(
+      process.execPath,
+      [
+        KUBEMARK_BIN,
+        "run",
+        "density",
+        "--name",
+        "run",
+        "--set",
+        "podsPerNode=5",
+        "--set",
+        "minLatencyPods=200",
+        "--report-dir",
+        dir,
+      ],
+      { env: { ...process.env, KUBEMARK_HOME: home }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    await eventually(
+      "the latency deployments to be under way",
+      async () => (/Create latency deployments/.test(stderr) ? true : undefined),
+      120_000,
+      100,
+    );
+    child.kill("SIGINT");
+    assert.equal(await exited, 130, stderr);
+    const perfData = await readPerfData(dir);
+    assert.ok(
+      perfData.has("PodStartupLatency_SaturationPodStartupLatency_density"),
+      [...perfData.keys()].join(", "),
+    );
+    assert.ok(
+      perfData.has("PodStartupLatency_PodStartupLatency_density"),
+      "the interrupted measurement is gathered too",
+    );
+    const summary = JSON.parse(await readFile(path.join(dir, "summary.json"), "utf8")) as {
+      interrupted: boolean;
+    };
+    assert.equal(summary.interrupted, true);
+    assert.equal(await namespaceExists("density-1"), false, "density-1 deleted");
   });
 
   it("exits 2 naming the file and field of a bad experiment", async () => {
