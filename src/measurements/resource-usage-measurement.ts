@@ -1,8 +1,10 @@
-import { COMPONENTS, type ComponentName } from "../master/cluster-state.js";
+import type { KubeClient } from "../client/kube-client.js";
+import { COMPONENTS } from "../master/cluster-state.js";
 import { sampleProcess, type ProcSample } from "../master/proc-stats.js";
 import type { DataItem } from "../reports/perfdata.js";
 import type { Measurement, MeasurementContext, MeasurementResult, TimeSeries } from "./measurement.js";
 import { SampleSeries } from "./percentile.js";
+import { parsePrometheusText } from "./prometheus-text.js";
 
 const SAMPLE_EVERY_MS = 5_000;
 const MIB = 1024 * 1024;
@@ -13,10 +15,24 @@ interface ComponentUsage {
   last?: { at: number; sample: ProcSample };
 }
 
-/** CPU (cores) and RSS (MiB) of every master component from /proc every 5 s; local clusters only. */
+/** Reads one component's cumulative CPU seconds and RSS, or undefined when it cannot be read now. */
+type Sampler = () => Promise<ProcSample | undefined>;
+
+/** The process metrics every Go component exports, for clusters whose processes are not ours to read. */
+async function processMetrics(client: KubeClient): Promise<ProcSample | undefined> {
+  const families = parsePrometheusText(await client.getText("/metrics"));
+  const cpu = families.get("process_cpu_seconds_total")?.samples[0]?.value;
+  const rss = families.get("process_resident_memory_bytes")?.samples[0]?.value;
+  return cpu === undefined || rss === undefined ? undefined : { cpuSeconds: cpu, rssBytes: rss };
+}
+
+/**
+ * CPU (cores) and RSS (MiB) of the master every 5 s: each component from /proc on a local cluster, the
+ * API server's own process metrics on any other.
+ */
 export class ResourceUsageMeasurement implements Measurement {
   private ticker?: NodeJS.Timeout;
-  private readonly usage = new Map<ComponentName, ComponentUsage>();
+  private readonly usage = new Map<string, ComponentUsage & { sampler: Sampler }>();
 
   constructor(
     private readonly identifier: string,
@@ -24,9 +40,13 @@ export class ResourceUsageMeasurement implements Measurement {
   ) {}
 
   async start(): Promise<void> {
-    if (!this.context.local) return;
-    for (const component of COMPONENTS)
+    const local = this.context.local;
+    const samplers: [string, Sampler][] = local
+      ? COMPONENTS.map((c) => [c, () => sampleProcess(local.components[c].pid).catch(() => undefined)])
+      : [["kube-apiserver", () => processMetrics(this.context.client).catch(() => undefined)]];
+    for (const [component, sampler] of samplers)
       this.usage.set(component, {
+        sampler,
         cpuCores: { name: `${component} cpu`, unit: "cores", points: [] },
         rssMiB: { name: `${component} rss`, unit: "MiB", points: [] },
       });
@@ -36,15 +56,6 @@ export class ResourceUsageMeasurement implements Measurement {
 
   async gather(): Promise<MeasurementResult> {
     clearInterval(this.ticker);
-    if (!this.context.local)
-      return {
-        perfData: [],
-        verdict: {
-          name: this.identifier,
-          pass: true,
-          message: "skipped: process usage needs a local cluster",
-        },
-      };
     const dataItems: DataItem[] = [];
     const peaks: string[] = [];
     for (const [component, { cpuCores, rssMiB }] of this.usage) {
@@ -77,11 +88,9 @@ export class ResourceUsageMeasurement implements Measurement {
     const at = Date.now();
     const time = new Date(at).toISOString();
     await Promise.all(
-      [...this.usage].map(async ([component, usage]) => {
-        // A component that exited (or restarted under a new pid) is simply not sampled.
-        const sample = await sampleProcess(this.context.local!.components[component].pid).catch(
-          () => undefined,
-        );
+      [...this.usage.values()].map(async (usage) => {
+        // A component that cannot be read now (exited, restarted, unreachable) is simply not sampled.
+        const sample = await usage.sampler();
         if (!sample) return;
         usage.rssMiB.points.push({ time, value: sample.rssBytes / MIB });
         if (usage.last)
