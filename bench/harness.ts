@@ -15,17 +15,13 @@ import { startLocalMaster, stopCluster } from "../src/master/local-master.js";
 import { sampleProcess } from "../src/master/proc-stats.js";
 import { realClock } from "../src/util/clock.js";
 import { createRandom } from "../src/util/random.js";
+import { BENCH_MASTER_ARGS } from "./support/master-args.js";
 
 const rates = (process.env.BENCH_RATES ?? "10,25,50,100").split(",").map(Number);
 const rateSeconds = Number(process.env.BENCH_RATE_SECONDS ?? 10);
 const nodes = Number(process.env.BENCH_NODES ?? 100);
 const podsPerNode = Number(process.env.BENCH_PODS_PER_NODE ?? 30);
 const log = (line: string) => process.stderr.write(`[bench:harness] ${line}\n`);
-
-const MASTER_ARGS = {
-  "kube-controller-manager": ["--kube-api-qps=500", "--kube-api-burst=1000"],
-  "kube-scheduler": ["--kube-api-qps=500", "--kube-api-burst=1000"],
-};
 
 /** Creates rate x seconds ConfigMaps paced by a qps tuning set; the achieved rate is over the whole span. */
 async function createRate(client: KubeClient, qps: number) {
@@ -123,7 +119,7 @@ async function densityRun(kubeconfig: string, reportDir: string) {
 
 const home = await mkdtemp(path.join(os.tmpdir(), "kubemark-bench-"));
 process.env.KUBEMARK_HOME = home;
-const desc = await startLocalMaster({ name: "harness", extraArgs: MASTER_ARGS });
+const desc = await startLocalMaster({ name: "harness", extraArgs: BENCH_MASTER_ARGS });
 try {
   const client = new KubeClient(await loadKubeconfig(desc.kubeconfig));
   const createRates = [];

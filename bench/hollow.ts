@@ -14,6 +14,7 @@ import { startLocalMaster, stopCluster } from "../src/master/local-master.js";
 import { sampleProcess } from "../src/master/proc-stats.js";
 import { parsePrometheusText } from "../src/measurements/prometheus-text.js";
 import type { ClusterDescription } from "../src/master/cluster-state.js";
+import { BENCH_MASTER_ARGS } from "./support/master-args.js";
 
 const sizes = (process.env.BENCH_SIZES ?? "100,500,1000").split(",").map(Number);
 const modes = (process.env.BENCH_MODES ?? "fidelity,shared").split(",");
@@ -21,13 +22,6 @@ const steadySeconds = Number(process.env.BENCH_STEADY_SECONDS ?? 60);
 const podsPerNode = Number(process.env.BENCH_PODS_PER_NODE ?? 30);
 const podSizes = new Set((process.env.BENCH_POD_SIZES ?? sizes.join(",")).split(",").map(Number));
 const log = (line: string) => process.stderr.write(`[bench:hollow] ${line}\n`);
-
-/** The master's own client limits would otherwise be what a 30,000-pod run measures. */
-const MASTER_ARGS = {
-  "kube-controller-manager": ["--kube-api-qps=500", "--kube-api-burst=1000"],
-  "kube-scheduler": ["--kube-api-qps=500", "--kube-api-burst=1000"],
-  "kube-apiserver": ["--max-requests-inflight=1000", "--max-mutating-requests-inflight=500"],
-};
 
 async function hollowMetrics(desc: ClusterDescription): Promise<Map<string, number>> {
   const port = desc.hollowNodes!.processes[0].metricsPort;
@@ -74,7 +68,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 
 async function runOne(nodes: number, mode: string) {
   const name = `bench-${nodes}-${mode}`;
-  const desc = await startLocalMaster({ name, extraArgs: MASTER_ARGS });
+  const desc = await startLocalMaster({ name, extraArgs: BENCH_MASTER_ARGS });
   try {
     const t0 = performance.now();
     await startHollowNodes(desc, {

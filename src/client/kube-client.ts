@@ -95,22 +95,23 @@ export class KubeClient {
   }
 
   async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-    if (!opts.unthrottled) await this.options.throttle?.wait();
-    const started = performance.now();
-    const { status, body } = await this.exchange(method, withQuery(path, opts.query), opts);
-    this.options.onResponse?.({ method, path, status, durationMs: performance.now() - started });
-    if (status >= 400) throw apiError(status, safeJson(body), `${method} ${path}`);
+    const body = await this.send(method, path, opts);
     if (opts.discardBody || body.length === 0) return undefined as T;
     return safeJson(body) as T;
   }
 
   /** A GET whose body is returned unparsed, for callers that scan it faster than JSON.parse. */
-  async getText(path: string, opts: RequestOptions = {}): Promise<string> {
+  getText(path: string, opts: RequestOptions = {}): Promise<string> {
+    return this.send("GET", path, opts);
+  }
+
+  /** Throttle, exchange, record, and turn an error status into an ApiError; returns the raw body. */
+  private async send(method: string, path: string, opts: RequestOptions): Promise<string> {
     if (!opts.unthrottled) await this.options.throttle?.wait();
     const started = performance.now();
-    const { status, body } = await this.exchange("GET", withQuery(path, opts.query), opts);
-    this.options.onResponse?.({ method: "GET", path, status, durationMs: performance.now() - started });
-    if (status >= 400) throw apiError(status, safeJson(body), `GET ${path}`);
+    const { status, body } = await this.exchange(method, withQuery(path, opts.query), opts);
+    this.options.onResponse?.({ method, path, status, durationMs: performance.now() - started });
+    if (status >= 400) throw apiError(status, safeJson(body), `${method} ${path}`);
     return body;
   }
 

@@ -10,13 +10,7 @@ import { createRandom } from "../util/random.js";
 import { TimerQueue } from "../util/timer-queue.js";
 import { HollowKubelet } from "./kubelet/hollow-kubelet.js";
 import { HollowMetrics } from "./metrics.js";
-import {
-  DEFAULT_CAPACITY,
-  fallbackPodCIDRFor,
-  kubeletLabels,
-  nodeIPFor,
-  type HollowNodeConfig,
-} from "./node-config.js";
+import { fallbackPodCIDRFor, kubeletLabels, nodeIPFor, type HollowNodeConfig } from "./node-config.js";
 import { PodLifecycle } from "./pods/machine.js";
 import type { Stage } from "./pods/stages.js";
 import { HollowProxy } from "./proxy/hollow-proxy.js";
@@ -54,8 +48,6 @@ export interface HollowProcessOptions {
   log: (line: string) => void;
   clock?: Clock;
 }
-
-export const DEFAULT_HOLLOW_CAPACITY = DEFAULT_CAPACITY;
 
 /**
  * Many hollow nodes in one process: each with its own client connection, identity, rate limit, watches

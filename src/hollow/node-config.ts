@@ -1,4 +1,5 @@
 import type { Node, NodeCondition, ResourceList, Taint } from "../client/types.js";
+import { sha256 } from "./pods/image-ref.js";
 import { rfc3339 } from "./pods/timestamp.js";
 
 /** What one hollow node is: its identity, what it reports, and what it admits. */
@@ -129,13 +130,12 @@ export function kubeletConditions(ready: boolean, heartbeat: number, since: numb
   ];
 }
 
+/** A stable 32-hex-digit id, as /etc/machine-id holds. */
 function machineId(seed: string): string {
-  let h = 0x811c9dc5;
-  let out = "";
-  for (let round = 0; round < 4; round++) {
-    for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 0x01000193) >>> 0;
-    h = Math.imul(h ^ round, 0x01000193) >>> 0;
-    out += h.toString(16).padStart(8, "0");
-  }
-  return out;
+  return sha256(seed).slice(0, 32);
+}
+
+/** A stable index for a node named freely (upstream's --name), for its IP and fallback podCIDR. */
+export function indexForName(name: string): number {
+  return parseInt(sha256(name).slice(0, 4), 16) & 0x3fff;
 }

@@ -78,10 +78,7 @@ export async function startHollowNodes(
       ...(opts.extraArgs ?? []),
     ];
     const logFile = path.join(layout.logs, `hollow-nodes-${p}.log`);
-    const spawned = spawnDetached(process.execPath, args, logFile, {
-      ...process.env,
-      KUBEMARK_KUBERNETES_VERSION: desc.kubernetesVersion,
-    });
+    const spawned = spawnHollowProcess(desc, args, logFile);
     exits.push(
       spawned.exited.then(
         async (how) =>
@@ -172,9 +169,14 @@ export async function restartHollowProcess(desc: ClusterDescription, index: numb
     // Already gone.
   }
   await terminate(p.pid, p.binary, 5_000);
-  p.pid = spawnDetached(process.execPath, p.args, p.log, {
+  p.pid = spawnHollowProcess(desc, p.args, p.log).pid;
+  await writeDescription(desc);
+}
+
+/** A `kubemark hollow-node` process reporting the cluster's Kubernetes version as its kubelets' version. */
+function spawnHollowProcess(desc: ClusterDescription, args: string[], logFile: string) {
+  return spawnDetached(process.execPath, args, logFile, {
     ...process.env,
     KUBEMARK_KUBERNETES_VERSION: desc.kubernetesVersion,
-  }).pid;
-  await writeDescription(desc);
+  });
 }

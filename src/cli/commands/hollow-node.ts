@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import YAML from "yaml";
 import { loadKubeconfig } from "../../client/kubeconfig.js";
-import { DEFAULT_HOLLOW_CAPACITY, HollowProcess, type HollowNodeSpec } from "../../hollow/hollow-process.js";
+import { HollowProcess, type HollowNodeSpec } from "../../hollow/hollow-process.js";
+import { DEFAULT_CAPACITY, indexForName } from "../../hollow/node-config.js";
 import { validateStages } from "../../hollow/pods/stages.js";
 import { parseGoDuration } from "../../hollow/pods/duration.js";
 import { kubernetesVersion } from "../../master/versions.js";
@@ -95,7 +96,7 @@ export const hollowNodeCommand: Command = {
       flags["index-offset"] as number,
     );
     const capacity = {
-      ...DEFAULT_HOLLOW_CAPACITY,
+      ...DEFAULT_CAPACITY,
       pods: String(flags["max-pods"]),
       ...parseKeyValues("capacity", flags.capacity as string | undefined),
       ...parseKeyValues("extended-resources", flags["extended-resources"] as string | undefined),
@@ -152,14 +153,7 @@ function nodeSpecs(
   prefix: string,
   offset: number,
 ): HollowNodeSpec[] {
-  if (name) return [{ name, index: indexFromName(name) }];
+  if (name) return [{ name, index: indexForName(name) }];
   if (count < 1) throw new UsageError("--count must be at least 1");
   return Array.from({ length: count }, (_, i) => ({ name: `${prefix}-${offset + i}`, index: offset + i }));
-}
-
-/** A stable index for a node named freely (upstream's --name), for its IP and fallback podCIDR. */
-function indexFromName(name: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
-  return h & 0x3fff;
 }
