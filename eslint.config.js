@@ -11,4 +11,19 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
   },
+  {
+    // The dashboard's browser script: a classic script beside uPlot's, in the browser's globals.
+    files: ["src/dashboard/static/**/*.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: {
+        document: "readonly",
+        location: "readonly",
+        history: "readonly",
+        fetch: "readonly",
+        URLSearchParams: "readonly",
+        uPlot: "readonly",
+      },
+    },
+  },
 );
