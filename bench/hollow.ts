@@ -14,7 +14,10 @@ import { startLocalMaster, stopCluster } from "../src/master/local-master.js";
 import { sampleProcess } from "../src/master/proc-stats.js";
 import { parsePrometheusText } from "../src/measurements/prometheus-text.js";
 import type { ClusterDescription } from "../src/master/cluster-state.js";
+import { createDensityDeployment, deleteDensityDeployment } from "./support/density.js";
 import { BENCH_MASTER_ARGS } from "./support/master-args.js";
+import { requestName } from "./support/request-name.js";
+import { sleep, waitFor } from "./support/wait.js";
 
 const sizes = (process.env.BENCH_SIZES ?? "100,500,1000").split(",").map(Number);
 const modes = (process.env.BENCH_MODES ?? "fidelity,shared").split(",");
@@ -50,20 +53,11 @@ function requestsPerNodeMinute(
     const delta = value - (before.get(key) ?? 0);
     if (delta <= 0) continue;
     const m = /verb=(\w+),resource=([^,]*),subresource=([^,]*),code=(\d+)/.exec(key)!;
-    const name = `${m[1]} ${m[2]}${m[3] ? "/" + m[3] : ""}`;
+    const name = requestName(m[1], m[2], m[3]);
     out[name] = (out[name] ?? 0) + delta;
   }
   for (const k of Object.keys(out)) out[k] = +((out[k] / nodes) * (60 / seconds)).toFixed(3);
   return out;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 async function runOne(nodes: number, mode: string) {
@@ -81,10 +75,10 @@ async function runOne(nodes: number, mode: string) {
     const readySeconds = (performance.now() - t0) / 1000;
     const pid = desc.hollowNodes!.processes[0].pid;
     // Let registration settle (first status reports, podCIDRs) before measuring steady state.
-    await new Promise((r) => setTimeout(r, 15_000));
+    await sleep(15_000);
     const cpu0 = await sampleProcess(pid);
     const m0 = await hollowMetrics(desc);
-    await new Promise((r) => setTimeout(r, steadySeconds * 1000));
+    await sleep(steadySeconds * 1000);
     const cpu1 = await sampleProcess(pid);
     const m1 = await hollowMetrics(desc);
     const steadyCpuPerNode = (((cpu1.cpuSeconds - cpu0.cpuSeconds) / steadySeconds) * 1000) / nodes;
@@ -120,32 +114,10 @@ async function podPhase(desc: ClusterDescription, nodes: number, pid: number, st
     const cpu0 = await sampleProcess(pid);
     const m0 = await hollowMetrics(desc);
     const t0 = performance.now();
-    await admin.create("/apis/apps/v1/namespaces/default/deployments", {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "density" },
-      spec: {
-        replicas: total,
-        selector: { matchLabels: { app: "density" } },
-        template: {
-          metadata: { labels: { app: "density" } },
-          spec: {
-            containers: [
-              {
-                name: "pause",
-                image: "registry.k8s.io/pause:3.10",
-                resources: { requests: { cpu: "1m", memory: "10M" } },
-              },
-            ],
-          },
-        },
-      },
-    });
+    await createDensityDeployment(admin, "density", total);
     await waitFor(`${total} pods Running`, async () => (await running()) >= total, 3_600_000);
     const runningSeconds = (performance.now() - t0) / 1000;
-    await admin.delete("/apis/apps/v1/namespaces/default/deployments/density", {
-      body: { propagationPolicy: "Background" },
-    });
+    await deleteDensityDeployment(admin, "density");
     await waitFor("pods deleted", async () => (await tracked()) === 0, 3_600_000);
     const seconds = (performance.now() - t0) / 1000;
     const cpu1 = await sampleProcess(pid);

@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { access, copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { BinaryError, etcdBinDir, kubernetesBinDir, verifyBinaries, binaryPaths } from "./binaries.js";
-import { cacheRoot, ETCD_VERSION, kubernetesVersion, MASTER_BINARIES } from "./versions.js";
+import { cacheRoot, ETCD_VERSION, KWOK_VERSION, kubernetesVersion, MASTER_BINARIES } from "./versions.js";
 
 /**
  * Builds the real control plane from the Go module proxy into the version-keyed cache. Each program is
@@ -22,6 +22,8 @@ export interface GoProgram {
   binaryName?: string;
   /** Derives replace directives from the target module's own go.mod. */
   replaces?: (goMod: string) => string[];
+  /** Files of the module's source copied next to the binary, keeping their paths (e.g. KWOK's stages). */
+  assets?: string[];
 }
 
 export interface BuildOptions {
@@ -65,6 +67,43 @@ export function etcdProgram(version = ETCD_VERSION): GoProgram {
   };
 }
 
+/**
+ * Upstream's Go hollow node (`kubemark --morph=kubelet|proxy`), the same Kubernetes version as the master.
+ * Its own cache directory, so that building it never replaces the master's binaries.
+ */
+export function upstreamKubemarkProgram(version = kubernetesVersion()): GoProgram {
+  return { ...kubernetesProgram(version, ["kubemark"]), id: `kubemark-${version}` };
+}
+
+/**
+ * KWOK's controller; its version is compiled into its source, so no ldflags. `kwok` refuses to run without
+ * stages, and its defaults (what kwokctl gives it) live in the module's kustomize/stage/, so they come along.
+ */
+export function kwokProgram(version = KWOK_VERSION): GoProgram {
+  return {
+    id: `kwok-${version}`,
+    module: "sigs.k8s.io/kwok",
+    version,
+    packages: ["sigs.k8s.io/kwok/cmd/kwok"],
+    ldflags: [],
+    assets: KWOK_DEFAULT_STAGES,
+  };
+}
+
+/** kwokctl's default stages with node leases: node initialise and heartbeat, pod ready, complete, delete. */
+export const KWOK_DEFAULT_STAGES = [
+  "kustomize/stage/node/fast/node-initialize.yaml",
+  "kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml",
+  "kustomize/stage/pod/fast/pod-ready.yaml",
+  "kustomize/stage/pod/fast/pod-complete.yaml",
+  "kustomize/stage/pod/fast/pod-delete.yaml",
+];
+
+/** Where a program's binaries live in the cache, e.g. ~/.cache/kubemark/bin/kwok-v0.8.0/. */
+export function programBinDir(program: GoProgram): string {
+  return path.join(cacheRoot(), "bin", program.id);
+}
+
 /** `k8s.io/x => ./staging/src/k8s.io/x` becomes `k8s.io/x => k8s.io/x v0.<minor>.<patch>`. */
 export function stagingReplaces(goMod: string, stagingVersion: string): string[] {
   const out: string[] = [];
@@ -96,10 +135,26 @@ export async function buildControlPlane(opts: BuildOptions = {}): Promise<void> 
   log(`control plane ready: ${kubernetesBinDir()} and ${etcdBinDir()}`);
 }
 
+/** Builds each program into programBinDir unless the cache already holds it; returns the binaries' dirs. */
+export async function buildPrograms(programs: GoProgram[], opts: BuildOptions = {}): Promise<string[]> {
+  const log = opts.log ?? ((l) => process.stderr.write(l + "\n"));
+  await requireGo();
+  const dirs: string[] = [];
+  for (const program of programs) {
+    const dir = programBinDir(program);
+    if (!opts.force && (await cached(dir, program))) log(`${program.id}: cached in ${dir}`);
+    else await buildProgram(program, dir, log);
+    dirs.push(dir);
+  }
+  return dirs;
+}
+
 async function cached(dir: string, program: GoProgram): Promise<boolean> {
   try {
     const stamp = JSON.parse(await readFile(path.join(dir, ".build.json"), "utf8")) as { version?: string };
-    return stamp.version === program.version;
+    if (stamp.version !== program.version) return false;
+    await Promise.all((program.assets ?? []).map((a) => access(path.join(dir, a))));
+    return true;
   } catch {
     return false;
   }
@@ -118,6 +173,7 @@ export async function buildProgram(
     await go(["mod", "download", "-json", `${program.module}@${program.version}`], workDir),
   ) as {
     GoMod?: string;
+    Dir?: string;
     Error?: string;
   };
   if (info.Error || !info.GoMod)
@@ -161,6 +217,10 @@ export async function buildProgram(
       }
     },
   );
+  for (const asset of program.assets ?? []) {
+    await mkdir(path.dirname(path.join(tmpOut, asset)), { recursive: true });
+    await copyFile(path.join(info.Dir!, asset), path.join(tmpOut, asset));
+  }
   await writeFile(
     path.join(tmpOut, ".build.json"),
     JSON.stringify({ version: program.version, builtAt: new Date().toISOString() }),

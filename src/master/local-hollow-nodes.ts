@@ -107,7 +107,7 @@ export async function startHollowNodes(
 }
 
 /** Watches Nodes until every named one is Ready, a hollow process dies, or the deadline passes. */
-async function waitNodesReady(
+export async function waitNodesReady(
   desc: ClusterDescription,
   names: Set<string>,
   timeoutMs: number,

@@ -1,0 +1,82 @@
+import type { KubeClient } from "../../src/client/kube-client.js";
+import type { Pod } from "../../src/client/types.js";
+import { isPodStarted, podInformer } from "../../src/measurements/pod-informer.js";
+import { podStartupTimes } from "../../src/measurements/pod-startup-measurement.js";
+import { PodStartupLatency } from "../../src/measurements/pod-startup.js";
+import { createDensityDeployment, deleteDensityDeployment } from "../support/density.js";
+import { waitFor } from "../support/wait.js";
+import { requestDeltas, scrapeApiserver } from "./apiserver-load.js";
+import { sampleProcesses } from "./process-usage.js";
+
+const DEPLOYMENT = "density";
+
+export interface PodPhaseResult {
+  pods: number;
+  secondsToAllRunning: number;
+  secondsCreateToAllDeleted: number;
+  /** ClusterLoader2's pod_startup: creation to first seen running with every container running. */
+  podStartupMs: { p50: number; p90: number; p99: number };
+  /** The peer's CPU above its steady rate, from the Deployment's creation to its last pod gone, per pod. */
+  peerCpuMsPerPod: number;
+  /**
+   * Every request the master served from creation to deletion (the node side's, the controllers' and the
+   * scheduler's, the same for every peer), per pod; WATCH is left out, as watches outlive the phase.
+   */
+  requestsPerPod: Record<string, number>;
+}
+
+/**
+ * ClusterLoader2's density in one Deployment: podsPerNode x nodes pods created, all Running, then deleted
+ * and gone; pod startup latency from the pods' own timestamps and our watch, as PodStartupLatency takes it.
+ */
+export async function podPhase(
+  admin: KubeClient,
+  pids: number[],
+  total: number,
+  steadyMillicores: number,
+  timeoutMs: number,
+): Promise<PodPhaseResult> {
+  const latency = new PodStartupLatency();
+  const started = new Set<string>();
+  const seen = (pod: Pod) => {
+    const uid = pod.metadata.uid!;
+    if (started.has(uid) || !isPodStarted(pod)) return;
+    started.add(uid);
+    latency.add(podStartupTimes(pod, Date.now()));
+  };
+  const informer = podInformer(admin, `app=${DEPLOYMENT}`).on({ add: seen, update: seen });
+  informer.start();
+  try {
+    await informer.synced;
+    const [cpu0, api0] = await Promise.all([sampleProcesses(pids), scrapeApiserver(admin)]);
+    const t0 = performance.now();
+    await createDensityDeployment(admin, DEPLOYMENT, total);
+    await waitFor(`${total} pods running`, async () => started.size >= total, timeoutMs);
+    const runningSeconds = (performance.now() - t0) / 1000;
+    await deleteDensityDeployment(admin, DEPLOYMENT);
+    await waitFor("the density pods gone", async () => informer.size === 0, timeoutMs);
+    const seconds = (performance.now() - t0) / 1000;
+    const [cpu1, api1] = await Promise.all([sampleProcesses(pids), scrapeApiserver(admin)]);
+    const podCpuSeconds = cpu1.cpuSeconds - cpu0.cpuSeconds - (steadyMillicores / 1000) * seconds;
+    const startup = latency.summarize().perfData.dataItems.find((i) => i.labels?.Metric === "pod_startup")!;
+    return {
+      pods: total,
+      secondsToAllRunning: +runningSeconds.toFixed(1),
+      secondsCreateToAllDeleted: +seconds.toFixed(1),
+      podStartupMs: {
+        p50: Math.round(startup.data.Perc50!),
+        p90: Math.round(startup.data.Perc90!),
+        p99: Math.round(startup.data.Perc99!),
+      },
+      peerCpuMsPerPod: +((podCpuSeconds * 1000) / total).toFixed(3),
+      requestsPerPod: Object.fromEntries(
+        Object.entries(requestDeltas(api0, api1))
+          .filter(([key]) => !key.startsWith("WATCH "))
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([key, n]) => [key, +(n / total).toFixed(3)]),
+      ),
+    };
+  } finally {
+    informer.stop();
+  }
+}
