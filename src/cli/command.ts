@@ -10,9 +10,7 @@ export interface CommandContext {
 }
 
 export interface Command {
-  name: string;
   usage: string;
-  summary: string;
   flags: FlagSpec[];
   /** Resolves to the exit code. */
   run(ctx: CommandContext): Promise<number>;

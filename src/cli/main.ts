@@ -1,23 +1,70 @@
-import { buildCommand } from "./commands/build.js";
-import { hollowNodeCommand } from "./commands/hollow-node.js";
-import { kubeconfigCommand } from "./commands/kubeconfig.js";
-import { nodeProblemCommand } from "./commands/node-problem.js";
-import { runCommand } from "./commands/run.js";
-import { startCommand } from "./commands/start.js";
-import { statusCommand } from "./commands/status.js";
-import { stopCommand } from "./commands/stop.js";
 import { EXIT, type Command } from "./command.js";
 import { formatFlags, parseFlags, UsageError } from "./flags.js";
 
-const COMMANDS: Command[] = [
-  startCommand,
-  statusCommand,
-  kubeconfigCommand,
-  stopCommand,
-  runCommand,
-  nodeProblemCommand,
-  hollowNodeCommand,
-  buildCommand,
+/**
+ * The commands by name. Each is imported only when run, so a hollow-node process does not carry the
+ * master's PKI, the experiment runner or the dashboard (about 17 MiB of a thousand-node process).
+ */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+const COMMANDS: CommandEntry[] = [
+  {
+    name: "start",
+    summary:
+      "Start a local master (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) and N hollow nodes",
+    load: async () => (await import("./commands/start.js")).startCommand,
+  },
+  {
+    name: "status",
+    summary: "Show each component of a local cluster: pid, ports and health",
+    load: async () => (await import("./commands/status.js")).statusCommand,
+  },
+  {
+    name: "kubeconfig",
+    summary: "Print the path of a local cluster's admin kubeconfig",
+    load: async () => (await import("./commands/kubeconfig.js")).kubeconfigCommand,
+  },
+  {
+    name: "stop",
+    summary: "Stop a local cluster's hollow nodes and master, and remove its state",
+    load: async () => (await import("./commands/stop.js")).stopCommand,
+  },
+  {
+    name: "run",
+    summary: "Run a ClusterLoader2-like experiment and write its PerfData, junit.xml and summary.json",
+    load: async () => (await import("./commands/run.js")).runCommand,
+  },
+  {
+    name: "dashboard",
+    summary:
+      "Serve a local web dashboard of the runs in report dirs: charts over runs, comparisons, run pages",
+    load: async () => (await import("./commands/dashboard.js")).dashboardCommand,
+  },
+  {
+    name: "report",
+    summary: "Write a run's page as one self-contained HTML file, to attach to a bug or a pull request",
+    load: async () => (await import("./commands/report.js")).reportCommand,
+  },
+  {
+    name: "node-problem",
+    summary:
+      "Inject a problem into a hollow node (a node-problem-detector condition, or stopped heartbeats), or heal it",
+    load: async () => (await import("./commands/node-problem.js")).nodeProblemCommand,
+  },
+  {
+    name: "hollow-node",
+    summary: "Run hollow nodes (kubelet, kube-proxy, node-problem-detector) in this process until SIGTERM",
+    load: async () => (await import("./commands/hollow-node.js")).hollowNodeCommand,
+  },
+  {
+    name: "build",
+    summary: "Build etcd and the Kubernetes master binaries from the Go module proxy into the cache",
+    load: async () => (await import("./commands/build.js")).buildCommand,
+  },
 ];
 
 function usage(): string {
@@ -39,13 +86,14 @@ export async function main(argv: string[]): Promise<number> {
     out(usage());
     return name ? EXIT.ok : EXIT.usage;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     err(`error: unknown command "${name}" for "kubemark"\n\n${usage()}`);
     return EXIT.usage;
   }
+  const command = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
-    out(`${command.summary}\n\nUsage:\n  ${command.usage}\n\nFlags:\n${formatFlags(command.flags)}`);
+    out(`${entry.summary}\n\nUsage:\n  ${command.usage}\n\nFlags:\n${formatFlags(command.flags)}`);
     return EXIT.ok;
   }
   const controller = new AbortController();
@@ -57,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run({ flags, positional, out, err, signal: controller.signal });
   } catch (e) {
     if (e instanceof UsageError) {
-      err(`error: ${e.message}\nSee 'kubemark ${command.name} --help'.`);
+      err(`error: ${e.message}\nSee 'kubemark ${name} --help'.`);
       return EXIT.usage;
     }
     if (controller.signal.aborted) {

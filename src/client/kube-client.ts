@@ -1,5 +1,5 @@
 import http2 from "node:http2";
-import tls from "node:tls";
+import { Http2Connection } from "./http2-connection.js";
 import type { ClientIdentity } from "./kubeconfig.js";
 import type { KubeObject } from "./types.js";
 
@@ -44,24 +44,28 @@ export interface KubeClientOptions {
   /** Called after every response, for metrics. */
   onResponse?: (record: RequestRecord) => void;
   requestTimeoutMs?: number;
+  /** A connection shared with other clients of the same identity; by default the client opens its own. */
+  connection?: Http2Connection;
 }
 
 const JSON_TYPE = "application/json";
 
 /**
- * A Kubernetes API client over one HTTP/2 connection, as a kubelet multiplexes its requests and watches.
- * The connection is re-established on the next request after a GOAWAY or error (an API server restart).
+ * A Kubernetes API client over one HTTP/2 connection, as a kubelet multiplexes its requests and watches:
+ * its own rate limit, user agent and metrics hook over a connection it owns or shares.
  */
 export class KubeClient {
-  private session: http2.ClientHttp2Session | undefined;
-  /** Streams in flight per connection; a dropped connection's streams still close after a new one opens. */
-  private readonly activeStreams = new WeakMap<http2.ClientHttp2Session, number>();
-  private closed = false;
+  private readonly connection: Http2Connection;
+  /** Whether close() ends the connection: a shared one belongs to whoever made it. */
+  private readonly ownsConnection: boolean;
 
   constructor(
     readonly identity: ClientIdentity,
     private readonly options: KubeClientOptions = {},
-  ) {}
+  ) {
+    this.ownsConnection = options.connection === undefined;
+    this.connection = options.connection ?? new Http2Connection(identity);
+  }
 
   get server(): string {
     return this.identity.server;
@@ -168,9 +172,7 @@ export class KubeClient {
   }
 
   close(): void {
-    this.closed = true;
-    this.session?.close();
-    this.session = undefined;
+    if (this.ownsConnection) this.connection.close();
   }
 
   private exchange(
@@ -215,68 +217,17 @@ export class KubeClient {
     headers: http2.OutgoingHttpHeaders,
     payload: string | undefined,
   ): http2.ClientHttp2Stream {
-    const session = this.connect();
-    const req = session.request(
+    return this.connection.open(
       {
         ":method": method,
         ":path": path,
         accept: JSON_TYPE,
         "user-agent": this.options.userAgent ?? "kubemark",
-        ...(this.identity.token ? { authorization: `Bearer ${this.identity.token}` } : {}),
         ...headers,
       },
-      // Node ends GET and DELETE streams at once unless told otherwise; a DELETE carries DeleteOptions.
-      { endStream: payload === undefined },
+      payload,
     );
-    this.trackStream(session, req);
-    if (payload !== undefined) req.end(payload);
-    return req;
   }
-
-  /** Keeps the process alive only while a request or watch is in flight, so idle clients never block exit. */
-  private trackStream(session: http2.ClientHttp2Session, req: http2.ClientHttp2Stream): void {
-    const active = this.activeStreams.get(session) ?? 0;
-    this.activeStreams.set(session, active + 1);
-    if (active === 0) session.ref();
-    req.once("close", () => {
-      const left = (this.activeStreams.get(session) ?? 1) - 1;
-      this.activeStreams.set(session, left);
-      if (left === 0 && !session.destroyed) session.unref();
-    });
-  }
-
-  private connect(): http2.ClientHttp2Session {
-    if (this.closed) throw new Error(`client for ${this.server} is closed`);
-    if (this.session && !this.session.closed && !this.session.destroyed) return this.session;
-    const session = http2.connect(this.server, {
-      secureContext: secureContextFor(this.identity),
-      rejectUnauthorized: !this.identity.insecure,
-    });
-    const forget = () => {
-      if (this.session === session) this.session = undefined;
-    };
-    session.on("error", forget);
-    session.on("goaway", forget);
-    session.on("close", forget);
-    session.unref();
-    this.session = session;
-    return session;
-  }
-}
-
-/**
- * One TLS context per identity, shared by every client and reconnection that uses it: a context holds
- * the parsed CA, certificate and key, and a thousand copies of them would dominate a hollow process.
- */
-const secureContexts = new WeakMap<ClientIdentity, tls.SecureContext>();
-
-function secureContextFor(identity: ClientIdentity): tls.SecureContext {
-  let context = secureContexts.get(identity);
-  if (!context) {
-    context = tls.createSecureContext({ ca: identity.caPem, cert: identity.certPem, key: identity.keyPem });
-    secureContexts.set(identity, context);
-  }
-  return context;
 }
 
 function withQuery(path: string, query?: RequestOptions["query"]): string {

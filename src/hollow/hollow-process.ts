@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { Http2Connection } from "../client/http2-connection.js";
 import { KubeClient } from "../client/kube-client.js";
 import { sumStats } from "../client/reflector.js";
 import type { ClientIdentity } from "../client/kubeconfig.js";
@@ -50,6 +51,12 @@ export interface HollowProcessOptions {
 }
 
 /**
+ * kube-proxies per shared connection: their three watches each stay well below the 100 concurrent streams
+ * the API server allows on one HTTP/2 connection, with room for relists and events.
+ */
+const PROXIES_PER_CONNECTION = 25;
+
+/**
  * Many hollow nodes in one process: each with its own client connection, identity, rate limit, watches
  * and loops (fidelity mode), sharing one timer queue, one clock and one metrics registry.
  */
@@ -58,6 +65,8 @@ export class HollowProcess {
   readonly kubelets: HollowKubelet[] = [];
   readonly proxies: HollowProxy[] = [];
   private readonly clients: KubeClient[] = [];
+  private readonly sharedConnections: Http2Connection[] = [];
+  private proxiesOnConnection = 0;
   private readonly timers: TimerQueue;
   private readonly clock: Clock;
   private shared: SharedPodWatch | undefined;
@@ -113,7 +122,11 @@ export class HollowProcess {
       }
       if (opts.morph !== "kubelet") {
         const proxy = new HollowProxy(
-          this.client(opts.proxyIdentity ?? opts.identity, `kube-proxy/${opts.kubeletVersion} kubemark`),
+          this.client(
+            opts.proxyIdentity ?? opts.identity,
+            `kube-proxy/${opts.kubeletVersion} kubemark`,
+            this.proxyConnection(),
+          ),
           spec.name,
         );
         this.proxies.push(proxy);
@@ -137,13 +150,30 @@ export class HollowProcess {
     await Promise.all(this.kubelets.map((k) => k.stop()));
     this.timers.clear();
     for (const c of this.clients) c.close();
+    for (const c of this.sharedConnections) c.close();
   }
 
-  private client(identity: ClientIdentity, userAgent: string): KubeClient {
+  private client(identity: ClientIdentity, userAgent: string, connection?: Http2Connection): KubeClient {
     const throttle = new TokenBucketRateLimiter(this.opts.qps, this.opts.burst, this.clock);
-    const client = new KubeClient(identity, { throttle, userAgent, onResponse: this.metrics.observe });
+    const client = new KubeClient(identity, {
+      throttle,
+      userAgent,
+      onResponse: this.metrics.observe,
+      connection,
+    });
     this.clients.push(client);
     return client;
+  }
+
+  /**
+   * The connection for the next kube-proxy. Proxies share one identity, so a connection can carry several
+   * of them, each still with its own watches and rate limit; a connection per proxy would cost the
+   * process about 100 KiB of TLS and HTTP/2 state per node.
+   */
+  private proxyConnection(): Http2Connection {
+    if (this.proxiesOnConnection++ % PROXIES_PER_CONNECTION === 0)
+      this.sharedConnections.push(new Http2Connection(this.opts.proxyIdentity ?? this.opts.identity));
+    return this.sharedConnections[this.sharedConnections.length - 1];
   }
 
   private async nodeIdentity(name: string): Promise<ClientIdentity> {

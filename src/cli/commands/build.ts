@@ -2,9 +2,7 @@ import { buildControlPlane } from "../../master/build.js";
 import { EXIT, type Command } from "../command.js";
 
 export const buildCommand: Command = {
-  name: "build",
   usage: "kubemark build [--force]",
-  summary: "Build etcd and the Kubernetes master binaries from the Go module proxy into the cache",
   flags: [{ name: "force", type: "bool", help: "rebuild even when the cache holds the pinned versions" }],
   async run({ flags, err }) {
     await buildControlPlane({ force: flags.force === true, log: err });

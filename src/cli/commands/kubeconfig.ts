@@ -3,9 +3,7 @@ import { clusterLayout } from "../../master/cluster-state.js";
 import { EXIT, NAME_FLAG, type Command } from "../command.js";
 
 export const kubeconfigCommand: Command = {
-  name: "kubeconfig",
   usage: "kubemark kubeconfig [--name NAME]",
-  summary: "Print the path of a local cluster's admin kubeconfig",
   flags: [NAME_FLAG],
   async run({ flags, out, err }) {
     const file = clusterLayout(flags.name as string).kubeconfig;

@@ -4,11 +4,8 @@ import { EXIT, NAME_FLAG, type Command } from "../command.js";
 import { UsageError } from "../flags.js";
 
 export const nodeProblemCommand: Command = {
-  name: "node-problem",
   usage:
     "kubemark node-problem NODE (--condition TYPE ... | --not-ready | --heal) [--name NAME | --kubeconfig K]",
-  summary:
-    "Inject a problem into a hollow node (a node-problem-detector condition, or stopped heartbeats), or heal it",
   flags: [
     NAME_FLAG,
     KUBECONFIG_FLAG,

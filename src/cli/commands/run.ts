@@ -14,10 +14,8 @@ const EXPERIMENTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 const BUILT_IN = ["density", "load"];
 
 export const runCommand: Command = {
-  name: "run",
   usage:
     "kubemark run [density|load|FILE] [--name NAME | --kubeconfig PATH] [--report-dir DIR] [--delete-namespace=false] [--set KEY=VALUE ...]",
-  summary: "Run a ClusterLoader2-like experiment and write its PerfData, junit.xml and summary.json",
   flags: [
     NAME_FLAG,
     KUBECONFIG_FLAG,

@@ -10,10 +10,7 @@ export const BIN_DIR_FLAG = {
 } as const;
 
 export const startCommand: Command = {
-  name: "start",
   usage: "kubemark start [--name NAME] [--nodes N]",
-  summary:
-    "Start a local master (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) and N hollow nodes",
   flags: [
     NAME_FLAG,
     { name: "nodes", type: "int", help: "hollow nodes to start", default: 0 },

@@ -4,9 +4,7 @@ import { isRunning } from "../../master/process.js";
 import { EXIT, NAME_FLAG, OUTPUT_FLAG, type Command } from "../command.js";
 
 export const statusCommand: Command = {
-  name: "status",
   usage: "kubemark status [--name NAME] [-o json]",
-  summary: "Show each component of a local cluster: pid, ports and health",
   flags: [NAME_FLAG, OUTPUT_FLAG],
   async run({ flags, out, err }) {
     const name = flags.name as string;

@@ -2,9 +2,7 @@ import { stopLocalMaster } from "../../master/local-master.js";
 import { EXIT, NAME_FLAG, type Command } from "../command.js";
 
 export const stopCommand: Command = {
-  name: "stop",
   usage: "kubemark stop [--name NAME] [--keep-state]",
-  summary: "Stop a local cluster's hollow nodes and master, and remove its state",
   flags: [
     NAME_FLAG,
     { name: "keep-state", type: "bool", help: "keep the state dir (logs, etcd data, PKI) for inspection" },
