@@ -3,6 +3,8 @@ import type { FlagSpec, FlagValues } from "./flags.js";
 export interface CommandContext {
   flags: FlagValues;
   positional: string[];
+  /** The command's arguments as given, for commands that merge in flags from a file (command line wins). */
+  argv: string[];
   out: (line: string) => void;
   err: (line: string) => void;
   /** Aborted on SIGINT/SIGTERM, so long commands stop cleanly. */

@@ -56,6 +56,16 @@ const COMMANDS: CommandEntry[] = [
     load: async () => (await import("./commands/node-problem.js")).nodeProblemCommand,
   },
   {
+    name: "locate",
+    summary: "Show where a hollow node runs: its external pod and that pod's node, or its local process",
+    load: async () => (await import("./commands/locate.js")).locateCommand,
+  },
+  {
+    name: "logs",
+    summary: "Print a hollow node's log lines, from its pod or its local process's log (-f follows)",
+    load: async () => (await import("./commands/logs.js")).logsCommand,
+  },
+  {
     name: "hollow-node",
     summary: "Run hollow nodes (kubelet, kube-proxy, node-problem-detector) in this process until SIGTERM",
     load: async () => (await import("./commands/hollow-node.js")).hollowNodeCommand,
@@ -102,7 +112,7 @@ export async function main(argv: string[]): Promise<number> {
   process.once("SIGTERM", onSignal);
   try {
     const { flags, positional } = parseFlags(rest, command.flags);
-    return await command.run({ flags, positional, out, err, signal: controller.signal });
+    return await command.run({ flags, positional, argv: rest, out, err, signal: controller.signal });
   } catch (e) {
     if (e instanceof UsageError) {
       err(`error: ${e.message}\nSee 'kubemark ${name} --help'.`);

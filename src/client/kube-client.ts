@@ -199,7 +199,10 @@ export class KubeClient {
       const onAbort = () => stream.close(http2.constants.NGHTTP2_CANCEL);
       opts.signal?.addEventListener("abort", onAbort, { once: true });
       stream.on("response", (headers) => (status = Number(headers[":status"])));
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      // A body nobody reads is not kept, unless it is an error's Status.
+      stream.on("data", (chunk: Buffer) => {
+        if (!opts.discardBody || status >= 400) chunks.push(chunk);
+      });
       stream.on("end", () => {
         opts.signal?.removeEventListener("abort", onAbort);
         resolve({ status, body: Buffer.concat(chunks).toString("utf8") });

@@ -177,6 +177,12 @@ export interface NodeCondition {
   message?: string;
 }
 
+/** An image a node holds, as the kubelet reports it in status.images. */
+export interface ContainerImage {
+  names: string[];
+  sizeBytes: number;
+}
+
 export interface Node extends KubeObject {
   spec?: {
     podCIDR?: string;
@@ -192,7 +198,7 @@ export interface Node extends KubeObject {
     addresses?: { type: string; address: string }[];
     daemonEndpoints?: { kubeletEndpoint: { Port: number } };
     nodeInfo?: Record<string, string>;
-    images?: unknown[];
+    images?: ContainerImage[];
     [key: string]: unknown;
   };
 }

@@ -51,10 +51,10 @@ export interface HollowProcessOptions {
 }
 
 /**
- * kube-proxies per shared connection: their three watches each stay well below the 100 concurrent streams
- * the API server allows on one HTTP/2 connection, with room for relists and events.
+ * kube-proxies per shared connection: their four watches each (80 streams) stay below the 100 concurrent
+ * streams the API server allows on one HTTP/2 connection, with room for relists and events.
  */
-const PROXIES_PER_CONNECTION = 25;
+const PROXIES_PER_CONNECTION = 20;
 
 /**
  * Many hollow nodes in one process: each with its own client connection, identity, rate limit, watches

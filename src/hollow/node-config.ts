@@ -1,4 +1,4 @@
-import type { Node, NodeCondition, ResourceList, Taint } from "../client/types.js";
+import type { ContainerImage, Node, NodeCondition, ResourceList, Taint } from "../client/types.js";
 import { sha256 } from "./pods/image-ref.js";
 import { rfc3339 } from "./pods/timestamp.js";
 
@@ -73,7 +73,11 @@ export function registrationObject(cfg: HollowNodeConfig): Node {
 }
 
 /** The status a kubelet writes: capacity, allocatable (no reservations, as upstream's hollow node), addresses, info. */
-export function nodeStatus(cfg: HollowNodeConfig, conditions: NodeCondition[]): NonNullable<Node["status"]> {
+export function nodeStatus(
+  cfg: HollowNodeConfig,
+  conditions: NodeCondition[],
+  images: ContainerImage[] = [],
+): NonNullable<Node["status"]> {
   return {
     capacity: cfg.capacity,
     allocatable: cfg.capacity,
@@ -83,6 +87,7 @@ export function nodeStatus(cfg: HollowNodeConfig, conditions: NodeCondition[]): 
       { type: "Hostname", address: cfg.name },
     ],
     daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    ...(images.length > 0 ? { images } : {}),
     nodeInfo: {
       machineID: machineId(cfg.name),
       systemUUID: machineId(cfg.name),

@@ -37,8 +37,46 @@ export interface ClusterDescription {
   serviceCIDR: string;
   clusterCIDR: string;
   nodeCIDRMaskSize: number;
+  /** Empty when the master is not ours (an existing master given by kubeconfig). */
   components: Record<ComponentName, ComponentState>;
+  /** Where the master comes from; absent in descriptions written before providers existed (local). */
+  masterProvider?: MasterProviderName;
+  /** Where the hollow nodes run; absent: local processes. */
+  hollowNodeProvider?: HollowNodeProviderName;
   hollowNodes?: { count: number; processes: HollowProcessState[] };
+  /** What a start created on the master, so that stop removes it (an existing master outlives us). */
+  onMaster?: MasterObjects;
+  /** What a start created in the external cluster of the external provider. */
+  external?: ExternalDeployment;
+}
+
+export type MasterProviderName = "local" | "existing";
+export type HollowNodeProviderName = "local" | "external";
+
+export interface MasterObjects {
+  /** A bootstrap token kubemark made (its Secret in kube-system), by token id. */
+  bootstrapTokenId?: string;
+  /** ClusterRoleBindings kubemark made for TLS bootstrapping. */
+  clusterRoleBindings?: string[];
+  /** The label that marks the Nodes of this cluster's hollow nodes, key=value. */
+  nodeSelector?: string;
+  /** Node names known in advance (local processes): their Nodes and Leases are removed on stop. */
+  nodeNames?: string[];
+}
+
+/** The objects of the external provider in its cluster, and how to reach it. */
+export interface ExternalDeployment {
+  /** A copy of the external cluster's kubeconfig in the state dir (0600). */
+  kubeconfig: string;
+  namespace: string;
+  deployment: string;
+  secrets: string[];
+  configMaps: string[];
+  image: string;
+  nodesPerPod: number;
+  replicas: number;
+  /** Whether kubemark created the namespace (and so deletes it). */
+  createdNamespace: boolean;
 }
 
 /** One `kubemark hollow-node` process of a local cluster, running nodes firstIndex .. firstIndex+count-1. */

@@ -97,6 +97,9 @@ export function componentSpecs(
         `--tls-private-key-file=${f.apiserver.key}`,
         `--client-ca-file=${f.caCert}`,
         "--anonymous-auth=true",
+        // Hollow nodes outside this machine's PKI (pods of the external provider) join as kubelets do:
+        // a bootstrap token, then a client certificate the controller-manager signs.
+        "--enable-bootstrap-token-auth=true",
         "--authorization-mode=Node,RBAC",
         "--enable-admission-plugins=NodeRestriction",
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",

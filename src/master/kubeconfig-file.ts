@@ -1,5 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import YAML from "yaml";
+import type { ClientIdentity } from "../client/kubeconfig.js";
 
 export interface KubeconfigIdentity {
   server: string;
@@ -36,4 +37,24 @@ export async function writeKubeconfig(
   id: KubeconfigIdentity,
 ): Promise<void> {
   await writeFile(file, renderKubeconfig(clusterName, id), { mode: 0o600 });
+}
+
+/**
+ * A self-contained copy of a loaded kubeconfig's identity (files it referred to are embedded), so that a
+ * cluster's state dir keeps working whatever happens to the user's file.
+ */
+export async function writeClientKubeconfig(
+  file: string,
+  clusterName: string,
+  id: ClientIdentity,
+): Promise<void> {
+  if (!id.caPem) throw new Error(`the kubeconfig for ${id.server} has no certificate-authority`);
+  await writeKubeconfig(file, clusterName, {
+    server: id.server,
+    caPem: id.caPem,
+    user: "kubemark",
+    certPem: id.certPem,
+    keyPem: id.keyPem,
+    token: id.token,
+  });
 }

@@ -11,7 +11,7 @@ import {
   type ClusterDescription,
   type HollowProcessState,
 } from "./cluster-state.js";
-import { issueNodeIdentities } from "./node-identities.js";
+import { localNodeCredentials, type NodeCredentials } from "./node-identities.js";
 import { freePort } from "./ports.js";
 import { logTail, spawnDetached, terminate } from "./process.js";
 
@@ -32,24 +32,43 @@ export interface StartHollowNodesOptions {
   timeoutMs: number;
   log: (line: string) => void;
   signal?: AbortSignal;
+  /** How the nodes authenticate; by default a certificate each from the local master's CA. */
+  credentials?: NodeCredentials;
 }
 
 export function hollowNodeName(index: number): string {
   return `${HOLLOW_NODE_PREFIX}-${index}`;
 }
 
+export function hollowNodeNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => hollowNodeName(i));
+}
+
+/** The `kubemark hollow-node` flags that give its nodes these credentials. */
+export function credentialArgs(creds: NodeCredentials): string[] {
+  return [
+    `--kubeconfig=${creds.kubeconfig}`,
+    ...(creds.proxyKubeconfig ? [`--proxy-kubeconfig=${creds.proxyKubeconfig}`] : []),
+    ...(creds.nodeCertDir ? [`--node-cert-dir=${creds.nodeCertDir}`] : []),
+    ...(creds.bootstrapKubeconfig ? [`--bootstrap-kubeconfig=${creds.bootstrapKubeconfig}`] : []),
+  ];
+}
+
 /**
- * Starts N hollow nodes for a local cluster, spread over as many processes as cores (each its own
- * identity system:node:<name>), and returns once all N are Ready on the master.
+ * Starts N hollow nodes as local processes, spread over as many processes as cores (by default each node
+ * with its own identity system:node:<name> from the local CA), and returns once all N are Ready on the master.
  */
 export async function startHollowNodes(
   desc: ClusterDescription,
   opts: StartHollowNodesOptions,
 ): Promise<void> {
   const layout = describedLayout(desc);
-  const names = Array.from({ length: opts.count }, (_, i) => hollowNodeName(i));
-  opts.log(`issuing ${names.length} kubelet identities`);
-  await issueNodeIdentities(desc, names);
+  const names = hollowNodeNames(opts.count);
+  let creds = opts.credentials;
+  if (!creds) {
+    opts.log(`issuing ${names.length} kubelet identities`);
+    creds = await localNodeCredentials(desc, names, opts.sharedWatch === true);
+  }
   const processes = Math.max(
     1,
     Math.min(
@@ -67,9 +86,7 @@ export async function startHollowNodes(
     const args = [
       KUBEMARK_BIN,
       "hollow-node",
-      `--kubeconfig=${opts.sharedWatch ? layout.kubeconfig : path.join(layout.kubeconfigs, "kube-proxy.kubeconfig")}`,
-      `--proxy-kubeconfig=${path.join(layout.kubeconfigs, "kube-proxy.kubeconfig")}`,
-      `--node-cert-dir=${layout.nodePki}`,
+      ...credentialArgs(creds),
       `--name-prefix=${HOLLOW_NODE_PREFIX}`,
       `--index-offset=${first}`,
       `--count=${last - first}`,

@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import path from "node:path";
 import type { ClusterDescription } from "./cluster-state.js";
 import { describedLayout } from "./cluster-state.js";
 import { CertificateAuthority, readKeyPair, writeKeyPair, type KeyPair } from "./pki.js";
@@ -27,4 +28,33 @@ export async function issueNodeIdentities(desc: ClusterDescription, nodeNames: s
 
 export function readNodeIdentity(desc: ClusterDescription, nodeName: string): Promise<KeyPair> {
   return readKeyPair(describedLayout(desc).nodePki, nodeName);
+}
+
+/**
+ * The kubeconfigs hollow nodes run with. Each kubelet authenticates with its own certificate when it has
+ * one in nodeCertDir (issued in advance, or requested with bootstrapKubeconfig's token), else with
+ * kubeconfig's identity, which kube-proxy and the shared pod watch use too unless proxyKubeconfig is set.
+ */
+export interface NodeCredentials {
+  kubeconfig: string;
+  proxyKubeconfig?: string;
+  nodeCertDir?: string;
+  bootstrapKubeconfig?: string;
+}
+
+/** A local master's credentials for nodes named in advance: a certificate each, from the cluster CA. */
+export async function localNodeCredentials(
+  desc: ClusterDescription,
+  nodeNames: string[],
+  sharedWatch: boolean,
+): Promise<NodeCredentials> {
+  const layout = describedLayout(desc);
+  const proxyKubeconfig = path.join(layout.kubeconfigs, "kube-proxy.kubeconfig");
+  await issueNodeIdentities(desc, nodeNames);
+  return {
+    // The shared pod watch lists every pod, which only the admin may; kube-proxy's identity suffices otherwise.
+    kubeconfig: sharedWatch ? layout.kubeconfig : proxyKubeconfig,
+    proxyKubeconfig,
+    nodeCertDir: layout.nodePki,
+  };
 }

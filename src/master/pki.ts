@@ -111,6 +111,23 @@ export class CertificateAuthority {
   }
 }
 
+/**
+ * A new private key and a PKCS#10 request for a client certificate with this subject, as a kubelet makes
+ * for TLS bootstrapping (the signer decides usages and lifetime; the request carries only the subject).
+ */
+export async function createCertificateRequest(
+  commonName: string,
+  organizations: readonly string[],
+): Promise<{ csrPem: string; keyPem: string }> {
+  const keys = await generateKeys();
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: [`CN=${escapeRdn(commonName)}`, ...organizations.map((o) => `O=${escapeRdn(o)}`)].join(", "),
+    keys,
+    signingAlgorithm: ALGORITHM,
+  });
+  return { csrPem: csr.toString("pem"), keyPem: await privateKeyPem(keys.privateKey) };
+}
+
 /** A key pair for signing service-account tokens (ES256). */
 export async function serviceAccountKeys(): Promise<{ privateKey: string; publicKey: string }> {
   const keys = await generateKeys();

@@ -216,8 +216,8 @@ describe("pod startup", () => {
     assert.equal(h.wakes.has("uid-web"), false, "an Always pod without kubemark.io/fail runs forever");
     assert.deepEqual(
       h.writes.get("uid-web")!.map((w) => w.status.phase),
-      ["Pending", "Pending", "Running"],
-      "Pending, sandbox ready with the IP, Running",
+      ["Pending", "Running"],
+      "Pending, then Running with the IP: the sandbox is not reported on its own",
     );
     assert.equal(condition(h.writes.get("uid-web")![1]!.status, "PodReadyToStartContainers").status, "True");
   });
@@ -241,8 +241,21 @@ describe("pod startup", () => {
     const h = new Harness({ stages: fixedStages(100, 200) });
     h.add(makePod("web"), T0);
     h.runUntil(T0 + 60_000);
-    assert.equal(firstWrite(h, "uid-web", (s) => s.podIP !== undefined).at, T0 + 100);
+    assert.equal(h.runtimes.get("uid-web")!.enteredAt, T0 + 300);
+    // The sandbox (at +100) moves on to its containers, so the IP is first written with Running.
+    assert.equal(firstWrite(h, "uid-web", (s) => s.podIP !== undefined).at, T0 + 300);
     assert.equal(firstWrite(h, "uid-web", (s) => s.phase === "Running").at, T0 + 300);
+  });
+
+  it("writes the sandbox's status when the stage table leaves the pod there", () => {
+    const stages = DEFAULT_STAGES.filter((stage) => stage.from !== "SandboxReady");
+    const h = new Harness({ stages });
+    h.add(makePod("web"), T0);
+    h.runUntil(T0 + 60_000);
+    const status = h.status("uid-web");
+    assert.equal(status.phase, "Pending");
+    assert.match(status.podIP!, /^10\.64\.3\.\d+$/);
+    assert.equal(condition(status, "PodReadyToStartContainers").status, "True");
   });
 
   it("does not write again when the watch echoes the status", () => {
@@ -694,7 +707,7 @@ describe("deletion", () => {
     const h = new Harness({ stages: fixedStages(100, 5000) });
     h.add(makePod("web"), T0);
     h.runUntil(T0 + 200);
-    const podIP = h.status("uid-web").podIP!;
+    const podIP = h.runtimes.get("uid-web")!.podIP!;
     assert.ok(podIP);
     const step = h.update("uid-web", deleting(30), T0 + 300);
     assert.equal(step.deletePod, true);

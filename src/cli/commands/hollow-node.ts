@@ -8,7 +8,8 @@ import { validateStages } from "../../hollow/pods/stages.js";
 import { parseGoDuration } from "../../hollow/pods/duration.js";
 import { kubernetesVersion } from "../../master/versions.js";
 import { EXIT, type Command } from "../command.js";
-import { UsageError, type FlagSpec } from "../flags.js";
+import { parseFlags, UsageError, type FlagSpec, type FlagValues } from "../flags.js";
+import { argsFromFlagMap, parseFlagFile } from "../../util/flag-file.js";
 import { parseKeyValues, parseTaints } from "../parse-lists.js";
 
 /** Flags upstream's hollow-node pod template passes that have no meaning here: accepted, ignored. */
@@ -26,6 +27,11 @@ export const hollowNodeCommand: Command = {
   usage: "kubemark hollow-node --kubeconfig K (--name X | --count N [--name-prefix P]) [flags]",
   flags: [
     {
+      name: "config",
+      type: "string",
+      help: "YAML file of flag names to values (as the external provider's ConfigMap holds); the command line wins",
+    },
+    {
       name: "kubeconfig",
       type: "string",
       help: "kubeconfig of the master (server, CA, and the default identity)",
@@ -38,6 +44,16 @@ export const hollowNodeCommand: Command = {
       name: "node-cert-dir",
       type: "string",
       help: "directory of <node>.crt/<node>.key: one kubelet identity per node",
+    },
+    {
+      name: "bootstrap-kubeconfig",
+      type: "string",
+      help: "kubeconfig with a bootstrap token: each node without a certificate in --node-cert-dir requests one (TLS bootstrapping)",
+    },
+    {
+      name: "index-from-name",
+      type: "bool",
+      help: "derive each node's IP and fallback podCIDR from its name, as --name does (for prefixes not numbered cluster-wide, e.g. pod names)",
     },
     { name: "proxy-kubeconfig", type: "string", help: "kube-proxy's kubeconfig (default: --kubeconfig)" },
     {
@@ -82,7 +98,8 @@ export const hollowNodeCommand: Command = {
     { name: "seed", type: "int", help: "random seed for jitter and stage delays (default: from the pid)" },
     ...UPSTREAM_IGNORED_FLAGS,
   ],
-  async run({ flags, err, signal }) {
+  async run({ flags: given, argv, err, signal }) {
+    const flags = given.config ? await withFlagFile(given.config as string, argv) : given;
     if (!flags.kubeconfig) throw new UsageError("--kubeconfig is required");
     const identity = await loadKubeconfig(flags.kubeconfig as string);
     const proxyIdentity = flags["proxy-kubeconfig"]
@@ -93,6 +110,7 @@ export const hollowNodeCommand: Command = {
       flags.count as number,
       flags["name-prefix"] as string,
       flags["index-offset"] as number,
+      flags["index-from-name"] === true,
     );
     const capacity = {
       ...DEFAULT_CAPACITY,
@@ -107,6 +125,19 @@ export const hollowNodeCommand: Command = {
       return ms;
     };
     const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+    if (flags["bootstrap-kubeconfig"]) {
+      if (!flags["node-cert-dir"]) throw new UsageError("--bootstrap-kubeconfig needs --node-cert-dir");
+      // Loaded only here: the PKI code is not worth carrying in every hollow process.
+      const { bootstrapNodeCertificates } = await import("../../providers/tls-bootstrap.js");
+      await bootstrapNodeCertificates({
+        bootstrap: await loadKubeconfig(flags["bootstrap-kubeconfig"] as string),
+        certDir: flags["node-cert-dir"] as string,
+        nodeNames: nodes.map((n) => n.name),
+        timeoutMs: 120_000,
+        log,
+        signal,
+      });
+    }
     keepHeapNearLiveSize();
     const proc = new HollowProcess({
       nodes,
@@ -147,6 +178,12 @@ export const hollowNodeCommand: Command = {
   },
 };
 
+/** The flags of a --config file with the command line's after them: for single-valued flags the last wins. */
+async function withFlagFile(file: string, argv: string[]): Promise<FlagValues> {
+  const fromFile = argsFromFlagMap(parseFlagFile(await readFile(file, "utf8"), file));
+  return parseFlags([...fromFile, ...argv], hollowNodeCommand.flags).flags;
+}
+
 /**
  * V8 lets the heap grow to several times its live size when allocation is fast, which a thousand nodes'
  * steady stream of small requests always is: 360 instead of 460 MiB at 1,000 nodes, measured. Major GCs
@@ -162,8 +199,12 @@ function nodeSpecs(
   count: number,
   prefix: string,
   offset: number,
+  indexFromName: boolean,
 ): HollowNodeSpec[] {
   if (name) return [{ name, index: indexForName(name) }];
   if (count < 1) throw new UsageError("--count must be at least 1");
-  return Array.from({ length: count }, (_, i) => ({ name: `${prefix}-${offset + i}`, index: offset + i }));
+  return Array.from({ length: count }, (_, i) => {
+    const nodeName = `${prefix}-${offset + i}`;
+    return { name: nodeName, index: indexFromName ? indexForName(nodeName) : offset + i };
+  });
 }

@@ -1,4 +1,8 @@
-import { COMPONENTS, readDescription } from "../../master/cluster-state.js";
+import { KubeClient } from "../../client/kube-client.js";
+import { loadKubeconfig } from "../../client/kubeconfig.js";
+import type { KubeList, Pod } from "../../client/types.js";
+import { COMPONENTS, readDescription, type ClusterDescription } from "../../master/cluster-state.js";
+import { podSelector } from "../../providers/external/objects.js";
 import { checkHealth } from "../../master/local-master.js";
 import { isRunning } from "../../master/process.js";
 import { EXIT, NAME_FLAG, OUTPUT_FLAG, type Command } from "../command.js";
@@ -37,10 +41,13 @@ export const statusCommand: Command = {
         log: p.log,
       })),
     );
+    const existing = desc.masterProvider === "existing" ? await existingMasterHealth(desc) : undefined;
+    const pods = desc.external ? await externalPodsStatus(desc) : undefined;
     const healthy =
-      components.length === COMPONENTS.length &&
+      (existing ? existing === "ok" : components.length === COMPONENTS.length) &&
       components.every((c) => c.health === "ok") &&
-      hollow.every((h) => h.running);
+      hollow.every((h) => h.running) &&
+      (pods === undefined || pods.running === pods.wanted);
     if (flags.output === "json") {
       out(
         JSON.stringify(
@@ -52,6 +59,8 @@ export const statusCommand: Command = {
             kubeconfig: desc.kubeconfig,
             healthy,
             components,
+            ...(existing ? { existingMaster: existing } : {}),
+            ...(pods ? { externalPods: pods } : {}),
           },
           null,
           2,
@@ -61,7 +70,13 @@ export const statusCommand: Command = {
       out(
         `Cluster '${desc.name}' (Kubernetes ${desc.kubernetesVersion}, etcd ${desc.etcdVersion}) at ${desc.server}`,
       );
-      out(`${"COMPONENT".padEnd(26)}${"PID".padEnd(9)}${"PORTS".padEnd(30)}HEALTH`);
+      if (existing) out(`existing master (not started by kubemark): ${existing}`);
+      if (pods)
+        out(
+          `hollow-node pods in ${pods.namespace} of ${pods.cluster}: ${pods.running}/${pods.wanted} Running${pods.problems.length ? `; ${pods.problems.join(", ")}` : ""}`,
+        );
+      if (components.length > 0)
+        out(`${"COMPONENT".padEnd(26)}${"PID".padEnd(9)}${"PORTS".padEnd(30)}HEALTH`);
       for (const c of components) {
         const ports = Object.entries(c.ports)
           .map(([k, v]) => `${k}=${v}`)
@@ -77,3 +92,53 @@ export const statusCommand: Command = {
     return healthy ? EXIT.ok : EXIT.failed;
   },
 };
+
+/** An existing master's /readyz, through its kubeconfig: "ok" or why not. */
+async function existingMasterHealth(desc: ClusterDescription): Promise<string> {
+  const client = new KubeClient(await loadKubeconfig(desc.kubeconfig), { userAgent: "kubemark" });
+  try {
+    const body = await client.get<unknown>("/readyz", { timeoutMs: 3_000 });
+    return typeof body === "string" ? body.trim() || "ok" : "ok";
+  } catch (err) {
+    return `unhealthy: ${(err as Error).message}`;
+  } finally {
+    client.close();
+  }
+}
+
+/** The external provider's pods: how many Running of how many wanted, and those that are not, with why. */
+async function externalPodsStatus(desc: ClusterDescription) {
+  const ext = desc.external!;
+  const client = new KubeClient(await loadKubeconfig(ext.kubeconfig), { userAgent: "kubemark" });
+  try {
+    const pods = (
+      await client.get<KubeList<Pod>>(`/api/v1/namespaces/${ext.namespace}/pods`, {
+        query: { labelSelector: podSelector(desc.name) },
+        timeoutMs: 5_000,
+      })
+    ).items;
+    const running = pods.filter((p) => p.status?.phase === "Running");
+    return {
+      cluster: client.server,
+      namespace: ext.namespace,
+      wanted: ext.replicas,
+      running: running.length,
+      problems: pods
+        .filter((p) => p.status?.phase !== "Running")
+        .map(
+          (p) =>
+            `${p.metadata.name}: ${p.status?.containerStatuses?.[0]?.state?.waiting?.reason ?? p.status?.phase ?? "Pending"}`,
+        ),
+    };
+  } catch (err) {
+    return {
+      cluster: client.server,
+      namespace: ext.namespace,
+      wanted: ext.replicas,
+      running: 0,
+      problems: [`unreachable: ${(err as Error).message}`],
+    };
+  } finally {
+    client.close();
+  }
+}

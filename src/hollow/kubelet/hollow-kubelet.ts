@@ -11,6 +11,7 @@ import { registrationObject, type HollowNodeConfig } from "../node-config.js";
 import type { PodLifecycle } from "../pods/machine.js";
 import { HollowProblemDetector, parseProblems, type NodeProblems } from "../problem-detector.js";
 import { LEASE_RENEW_INTERVAL_MS, NodeLease } from "./node-lease.js";
+import { NodeImages } from "./node-images.js";
 import { NODE_STATUS_UPDATE_FREQUENCY_MS, NodeStatusReporter } from "./node-status.js";
 import { Periodic } from "./periodic.js";
 import { PodDriver } from "./pod-driver.js";
@@ -38,7 +39,7 @@ export interface HollowKubeletDeps {
 /**
  * One hollow kubelet: registers its Node, renews its Lease, reports node status, and runs the pods bound
  * to it, with the watches a real kubelet opens (its pods, its Node, Services, RuntimeClasses, CSIDrivers,
- * and each Secret/ConfigMap its pods reference).
+ * PodCertificateRequests, and each Secret/ConfigMap its pods reference).
  */
 export class HollowKubelet {
   private node: Node | undefined;
@@ -48,6 +49,7 @@ export class HollowKubelet {
   private readonly status: NodeStatusReporter;
   private readonly npd: HollowProblemDetector;
   private readonly references: ReferencedObjectWatches;
+  private readonly images = new NodeImages();
   readonly pods: PodDriver;
   private readonly leaseLoop: Periodic;
   private readonly statusLoop: Periodic;
@@ -58,7 +60,12 @@ export class HollowKubelet {
   constructor(private readonly deps: HollowKubeletDeps) {
     const { cfg, client, timers, clock, rand } = deps;
     this.lease = new NodeLease(client, cfg.name, () => this.node?.metadata.uid);
-    this.status = new NodeStatusReporter(client, cfg, () => this.networkReady());
+    this.status = new NodeStatusReporter(
+      client,
+      cfg,
+      () => this.networkReady(),
+      () => this.images.list(),
+    );
     this.npd = new HollowProblemDetector(client, cfg.name);
     this.references = new ReferencedObjectWatches(client);
     this.pods = new PodDriver({
@@ -69,6 +76,7 @@ export class HollowKubelet {
       cfg,
       podCIDR: () => this.node?.spec?.podCIDR,
       references: this.references,
+      images: this.images,
       log: deps.log,
     });
     this.leaseLoop = new Periodic(timers, clock, rand, LEASE_RENEW_INTERVAL_MS, LOOP_JITTER, (late) =>
@@ -119,6 +127,8 @@ export class HollowKubelet {
       watchOnly("/api/v1/services", "spec.clusterIP!=None"),
       watchOnly("/apis/node.k8s.io/v1/runtimeclasses"),
       watchOnly("/apis/storage.k8s.io/v1/csidrivers"),
+      // The podCertificate projected-volume source's requests for this node's pods.
+      watchOnly("/apis/certificates.k8s.io/v1/podcertificaterequests", `spec.nodeName=${cfg.name}`),
     ];
   }
 
@@ -204,11 +214,11 @@ export class HollowKubelet {
   }
 
   private async syncStatus(): Promise<void> {
-    if (this.problems.notReady) return;
+    if (this.problems.notReady || !this.node) return;
     try {
       const now = this.deps.clock.now();
-      const node = await this.status.sync(now);
-      await this.npd.sync(node, this.problems, now);
+      await this.status.sync(this.node, now);
+      await this.npd.sync(this.node, this.problems, now);
     } catch (err) {
       this.deps.log(`node status update failed: ${(err as Error).message}`);
     }

@@ -1,17 +1,18 @@
 import type { KubeClient } from "../../client/kube-client.js";
-import type { Node, NodeCondition } from "../../client/types.js";
+import type { ContainerImage, Node, NodeCondition } from "../../client/types.js";
 import { kubeletConditions, nodeStatus, type HollowNodeConfig } from "../node-config.js";
 
 /** nodeStatusReportFrequency: report at least this often even when nothing changed. */
 export const NODE_STATUS_REPORT_FREQUENCY_MS = 5 * 60 * 1000;
-/** nodeStatusUpdateFrequency: how often the kubelet reads its Node to decide whether to report. */
+/** nodeStatusUpdateFrequency: how often the kubelet checks its Node to decide whether to report. */
 export const NODE_STATUS_UPDATE_FREQUENCY_MS = 10_000;
 
 const KUBELET_CONDITIONS = new Set(["MemoryPressure", "DiskPressure", "PIDPressure", "Ready"]);
 
 /**
- * The kubelet's node status loop body: GET its Node from the watch cache (resourceVersion=0), and PATCH
- * nodes/<node>/status only when the kubelet-owned part changed or the report frequency has passed.
+ * The kubelet's node status loop body: compare its Node as its informer holds it (the kubelet reads the
+ * lister, not the API server, since 1.27) with what it would report, and PATCH nodes/<node>/status
+ * only when the kubelet-owned part changed or the report frequency has passed.
  */
 export class NodeStatusReporter {
   private lastReportAt = -Infinity;
@@ -21,29 +22,25 @@ export class NodeStatusReporter {
     private readonly cfg: HollowNodeConfig,
     /** Network readiness: the kubelet is Ready once its node has a podCIDR. */
     private readonly ready: () => boolean,
+    /** The images the node holds, for status.images. */
+    private readonly images: () => ContainerImage[],
   ) {}
 
-  private get path(): string {
-    return `/api/v1/nodes/${this.cfg.name}`;
-  }
-
-  /** Returns the Node as read, for the caller's podCIDR and problem annotations. */
-  async sync(now: number): Promise<Node> {
-    // As the kubelet: the first try reads the watch cache; a retry reads etcd (the cache may lag a
-    // registration by a moment).
-    const node = await this.client
-      .get<Node>(this.path, { query: { resourceVersion: "0" } })
-      .catch(() => this.client.get<Node>(this.path));
+  async sync(node: Node, now: number): Promise<void> {
     const current = (node.status?.conditions ?? []).filter((c) => KUBELET_CONDITIONS.has(c.type));
     const desired = this.desiredConditions(current, now);
-    const changed = !sameConditions(current, desired) || this.capacityChanged(node);
+    const images = this.images();
+    const changed =
+      !sameConditions(current, desired) || this.capacityChanged(node) || !sameImages(node, images);
     if (changed || now - this.lastReportAt >= NODE_STATUS_REPORT_FREQUENCY_MS) {
-      await this.client.patch(`${this.path}/status`, { status: nodeStatus(this.cfg, desired) }, "strategic", {
-        discardBody: true,
-      });
+      await this.client.patch(
+        `/api/v1/nodes/${this.cfg.name}/status`,
+        { status: nodeStatus(this.cfg, desired, images) },
+        "strategic",
+        { discardBody: true },
+      );
       this.lastReportAt = now;
     }
-    return node;
   }
 
   /** Keeps each condition's lastTransitionTime unless its status flips. */
@@ -78,4 +75,9 @@ function sameConditions(a: NodeCondition[], b: NodeCondition[]): boolean {
       have.message === want.message
     );
   });
+}
+
+function sameImages(node: Node, images: ContainerImage[]): boolean {
+  const have = node.status?.images ?? [];
+  return have.length === images.length && images.every((image, i) => have[i]?.names[0] === image.names[0]);
 }

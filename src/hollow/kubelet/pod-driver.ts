@@ -12,6 +12,7 @@ import {
   type Step,
 } from "../pods/machine.js";
 import type { HollowNodeConfig } from "../node-config.js";
+import type { NodeImages } from "./node-images.js";
 import type { ReferencedObjectWatches } from "./referenced-objects.js";
 
 interface TrackedPod {
@@ -37,6 +38,8 @@ export interface PodDriverDeps {
   /** The node's spec.podCIDR once the controller-manager has assigned it. */
   podCIDR: () => string | undefined;
   references: ReferencedObjectWatches;
+  /** The node's image store: an admitted pod's images are pulled onto it. */
+  images: NodeImages;
   log: (message: string) => void;
 }
 
@@ -97,6 +100,7 @@ export class PodDriver {
     const fresh: TrackedPod = { pod, runtime: step.runtime, writes: Promise.resolve() };
     this.pods.set(uid, fresh);
     this.deps.references.addPod(pod);
+    if (fresh.runtime.state !== "Rejected") this.deps.images.pull(pod);
     this.apply(fresh, step);
     // After the first status write, as the kubelet mounts volumes once the pod is admitted; by then the
     // Node authorizer has seen the pod bound to this node.

@@ -5,6 +5,7 @@
  */
 
 import { createHash } from "node:crypto";
+import type { ContainerImage } from "../../client/types.js";
 
 function splitDomain(reference: string): { domain: string; path: string } {
   const slash = reference.indexOf("/");
@@ -33,6 +34,14 @@ export function normalizeImage(reference: string): string {
 export function imageID(reference: string): string {
   const { repository, digest } = splitRepository(reference);
   return `${repository}@${digest ?? `sha256:${sha256(normalizeImage(reference))}`}`;
+}
+
+/** An image as a node reports it once pulled: by digest and by tag, with a stable made-up size. */
+export function containerImage(reference: string): ContainerImage {
+  const digest = sha256(normalizeImage(reference));
+  // 10 to 500 MiB: image sizes matter to the scheduler's ImageLocality score.
+  const sizeBytes = (10 + (parseInt(digest.slice(0, 6), 16) % 490)) * 2 ** 20;
+  return { names: [imageID(reference), normalizeImage(reference)], sizeBytes };
 }
 
 export function sha256(text: string): string {

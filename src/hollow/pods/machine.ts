@@ -238,6 +238,9 @@ export class PodLifecycle {
     const result: Step = { ...step, runtime, wakeAt: runtime.next?.at };
     // A pod already being deleted gets no more writes, except the final one of the stop that deleted it.
     if (runtime.state === "Finished" || (runtime.state === "Deleted" && !step.deletePod)) return result;
+    // The kubelet computes a pod's status once per sync, and one sync both creates the sandbox and starts
+    // what comes next: a sandbox about to move on is reported with that next state, not on its own.
+    if (runtime.state === "SandboxReady" && runtime.next !== undefined) return result;
     const status = podStatusOf(pod, runtime, ctx.nodeIP, now);
     if (!statusCovers(runtime.written ?? pod.status, status)) result.status = status;
     runtime.written = status;

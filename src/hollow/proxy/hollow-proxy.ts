@@ -10,14 +10,15 @@ export interface ProxyCounts {
   services: number;
   endpointSlices: number;
   nodeEvents: number;
+  serviceCIDRs: number;
 }
 
 /**
- * The hollow kube-proxy: kube-proxy's watches (Services, EndpointSlices, its own Node) and its "Starting"
+ * The hollow kube-proxy: kube-proxy's watches (Services, EndpointSlices, its own Node, ServiceCIDRs) and its "Starting"
  * event, with no data plane. It counts what it sees and never parses it.
  */
 export class HollowProxy {
-  readonly counts: ProxyCounts = { services: 0, endpointSlices: 0, nodeEvents: 0 };
+  readonly counts: ProxyCounts = { services: 0, endpointSlices: 0, nodeEvents: 0, serviceCIDRs: 0 };
   private readonly reflectors: Reflector<never>[];
 
   constructor(
@@ -45,6 +46,7 @@ export class HollowProxy {
         "endpointSlices",
       ),
       watch("/api/v1/nodes", { fieldSelector: `metadata.name=${nodeName}` }, "nodeEvents"),
+      watch("/apis/networking.k8s.io/v1/servicecidrs", {}, "serviceCIDRs"),
     ];
   }
 

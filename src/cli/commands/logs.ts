@@ -1,0 +1,25 @@
+import { readDescription } from "../../master/cluster-state.js";
+import { hollowNodeProvider } from "../../providers/hollow-node-provider.js";
+import { EXIT, NAME_FLAG, type Command } from "../command.js";
+import { UsageError } from "../flags.js";
+
+export const logsCommand: Command = {
+  usage: "kubemark logs NODE [--name NAME] [-f]",
+  flags: [
+    NAME_FLAG,
+    { name: "follow", short: "f", type: "bool", help: "keep printing new lines until interrupted" },
+  ],
+  async run({ flags, positional, out, err, signal }) {
+    const [node, ...rest] = positional;
+    if (!node || rest.length > 0) throw new UsageError("name exactly one hollow node");
+    const desc = await readDescription(flags.name as string);
+    if (!desc) {
+      err(`no cluster named '${flags.name as string}'`);
+      return EXIT.failed;
+    }
+    const provider = await hollowNodeProvider(desc.hollowNodeProvider);
+    await provider.logs(desc, node, { follow: flags.follow === true, out, signal });
+    // Ctrl-C is how a follow ends: that is success, not an interruption.
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,31 @@
+import type { KubeClient } from "../client/kube-client.js";
+import type { KubeList, Node } from "../client/types.js";
+import type { MasterObjects } from "../master/cluster-state.js";
+import { deleteIfPresent } from "./api-objects.js";
+import { deleteBootstrapToken, revokeNodeBootstrap } from "./bootstrap-token.js";
+
+/** The label every hollow Node of a cluster carries when the master outlives it (value: cluster name). */
+export const CLUSTER_NODE_LABEL = "kubemark.io/cluster";
+
+/**
+ * Removes from a master that outlives us what a start put there: the hollow Nodes (by recorded name and by
+ * label) with their Leases, and a bootstrap token and RBAC bindings kubemark made. Run after the hollow
+ * nodes stopped, or they would register again. Resolves to the number of Nodes removed.
+ */
+export async function removeMasterObjects(admin: KubeClient, made: MasterObjects): Promise<number> {
+  const names = new Set(made.nodeNames ?? []);
+  if (made.nodeSelector) {
+    const labelled = await admin.get<KubeList<Node>>("/api/v1/nodes", {
+      query: { labelSelector: made.nodeSelector },
+    });
+    for (const n of labelled.items) names.add(n.metadata.name!);
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (await deleteIfPresent(admin, `/api/v1/nodes/${name}`)) removed++;
+    await deleteIfPresent(admin, `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}`);
+  }
+  if (made.bootstrapTokenId) await deleteBootstrapToken(admin, made.bootstrapTokenId);
+  if (made.clusterRoleBindings) await revokeNodeBootstrap(admin, made.clusterRoleBindings);
+  return removed;
+}
