@@ -16,7 +16,7 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   path: string;
   fieldSelector?: string;
   labelSelector?: string;
-  listFromCache?: boolean;
+  initialState?: "watch-list" | "list";
   /** Applied to every object before it is cached (client-go's TransformFunc), e.g. to drop managedFields. */
   transform?: (obj: T) => T;
   clock?: Clock;

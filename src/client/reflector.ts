@@ -11,10 +11,11 @@ export interface ReflectorOptions<E> {
   fieldSelector?: string;
   labelSelector?: string;
   /**
-   * List with resourceVersion=0, served from the API server's watch cache as a kubelet's reflectors do.
-   * Turn off for a consistent read from etcd.
+   * How the initial state arrives: "watch-list" streams it on the watch (sendInitialEvents, ended by a
+   * bookmark), as client-go's reflectors do in Kubernetes 1.37; "list" LISTs from the watch cache
+   * (resourceVersion=0) first. A server that refuses watch-list is listed from then on.
    */
-  listFromCache?: boolean;
+  initialState?: "watch-list" | "list";
   codec: WatchCodec<E>;
   /** The full state after each (re)list. */
   onList(items: E[]): void;
@@ -25,6 +26,7 @@ export interface ReflectorOptions<E> {
 }
 
 export interface ReflectorStats {
+  /** Initial states received, by LIST or watch-list. */
   lists: number;
   watches: number;
   events: number;
@@ -47,12 +49,16 @@ export function sumStats(all: Iterable<ReflectorStats>): ReflectorStats & { refl
   return total;
 }
 
+/** The annotation of the bookmark that ends a watch-list's initial events. */
+const INITIAL_EVENTS_END = '"k8s.io/initial-events-end":"true"';
+
 /** The reflector's watch timeout: a random 5 to 10 minutes, so watches do not all end together. */
 const MIN_WATCH_TIMEOUT_S = 300;
 
 /**
- * client-go's reflector: list, then watch from the list's resourceVersion; re-watch from the last seen
- * resourceVersion when a watch ends; relist on 410 Gone; back off with jitter on errors.
+ * client-go's reflector: get the initial state (watch-list, or list), then watch from its resourceVersion;
+ * re-watch from the last seen resourceVersion when a watch ends; start over on 410 Gone; back off with
+ * jitter on errors.
  */
 export class Reflector<E> {
   readonly stats: ReflectorStats = { lists: 0, watches: 0, events: 0, relists: 0, errors: 0 };
@@ -61,6 +67,8 @@ export class Reflector<E> {
   private readonly backoff: Backoff;
   private abort: AbortController | undefined;
   private resourceVersion = "";
+  private initialState: "watch-list" | "list";
+  private needInitialState = true;
   private syncedResolve!: () => void;
   /** Resolves once the first list has been delivered. */
   readonly synced: Promise<void> = new Promise((resolve) => (this.syncedResolve = resolve));
@@ -69,6 +77,7 @@ export class Reflector<E> {
     this.clock = opts.clock ?? realClock;
     this.rand = opts.rand ?? createRandom(Math.floor(Math.random() * 2 ** 32));
     this.backoff = new Backoff({ ...REFLECTOR_BACKOFF, clock: this.clock, rand: this.rand });
+    this.initialState = opts.initialState ?? "watch-list";
   }
 
   start(): this {
@@ -84,20 +93,21 @@ export class Reflector<E> {
   }
 
   private async run(signal: AbortSignal): Promise<void> {
-    let needList = true;
     while (!signal.aborted) {
       try {
-        if (needList) {
-          await this.list(signal);
-          needList = false;
-        }
+        if (this.needInitialState && this.initialState === "list") await this.list(signal);
         await this.watch(signal);
       } catch (err) {
         if (signal.aborted) return;
         this.stats.errors++;
         if (err instanceof ApiError && err.status === 410) {
           this.stats.relists++;
-          needList = true;
+          this.needInitialState = true;
+          continue;
+        }
+        if (this.needInitialState && this.initialState === "watch-list" && isRefusal(err)) {
+          // An API server without the WatchList feature rejects sendInitialEvents: list instead.
+          this.initialState = "list";
           continue;
         }
         this.opts.onError?.(err as Error);
@@ -111,26 +121,37 @@ export class Reflector<E> {
       query: {
         fieldSelector: this.opts.fieldSelector,
         labelSelector: this.opts.labelSelector,
-        resourceVersion: this.opts.listFromCache === false ? undefined : "0",
+        resourceVersion: "0",
       },
       signal,
     });
     const list = this.opts.codec.decodeList(body);
+    this.deliverState(list.resourceVersion, list.items);
+  }
+
+  private deliverState(resourceVersion: string, items: E[]): void {
     this.stats.lists++;
-    this.resourceVersion = list.resourceVersion;
-    this.opts.onList(list.items);
+    this.needInitialState = false;
+    this.resourceVersion = resourceVersion;
+    this.opts.onList(items);
     this.syncedResolve();
   }
 
+  /** Watches from the last resourceVersion, or, when the state is still to come, as a watch-list. */
   private async watch(signal: AbortSignal): Promise<void> {
     this.stats.watches++;
+    // The initial events, collected until the bookmark that ends them; their order says nothing of
+    // resourceVersions, so the watch resumes from the bookmark's.
+    let initial: E[] | undefined = this.needInitialState ? [] : undefined;
     let failure: ApiError | undefined;
     await this.opts.client.watchLines(
       this.opts.path,
       {
         fieldSelector: this.opts.fieldSelector,
         labelSelector: this.opts.labelSelector,
-        resourceVersion: this.resourceVersion,
+        ...(initial
+          ? { sendInitialEvents: true, resourceVersionMatch: "NotOlderThan" }
+          : { resourceVersion: this.resourceVersion }),
         allowWatchBookmarks: true,
         timeoutSeconds: Math.floor(MIN_WATCH_TIMEOUT_S * (1 + this.rand())),
       },
@@ -141,6 +162,13 @@ export class Reflector<E> {
           return;
         }
         this.stats.events++;
+        if (initial) {
+          if (event.type === "BOOKMARK" && line.includes(INITIAL_EVENTS_END)) {
+            this.deliverState(event.resourceVersion ?? "", initial);
+            initial = undefined;
+          } else if (event.object !== undefined) initial.push(event.object);
+          return;
+        }
         if (event.resourceVersion) this.resourceVersion = event.resourceVersion;
         if (event.type !== "BOOKMARK") this.opts.onEvent(event);
       },
@@ -164,4 +192,9 @@ export class Reflector<E> {
       signal.addEventListener("abort", cancel, { once: true });
     });
   }
+}
+
+/** A request the server will never accept as sent (400 Bad Request, 422 Invalid), as opposed to a failure. */
+function isRefusal(err: unknown): boolean {
+  return err instanceof ApiError && (err.status === 400 || err.status === 422);
 }

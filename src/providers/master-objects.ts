@@ -9,7 +9,7 @@ export const CLUSTER_NODE_LABEL = "kubemark.io/cluster";
 
 /**
  * Removes from a master that outlives us what a start put there: the hollow Nodes (by recorded name and by
- * label) with their Leases, and a bootstrap token and RBAC bindings kubemark made. Run after the hollow
+ * label) with their Leases and the CSRs their certificates came from, and a bootstrap token and RBAC bindings kubemark made. Run after the hollow
  * nodes stopped, or they would register again. Resolves to the number of Nodes removed.
  */
 export async function removeMasterObjects(admin: KubeClient, made: MasterObjects): Promise<number> {
@@ -25,7 +25,21 @@ export async function removeMasterObjects(admin: KubeClient, made: MasterObjects
     if (await deleteIfPresent(admin, `/api/v1/nodes/${name}`)) removed++;
     await deleteIfPresent(admin, `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}`);
   }
+  const csrs = await admin.get<KubeList>("/apis/certificates.k8s.io/v1/certificatesigningrequests");
+  for (const csr of csrs.items) {
+    const node = nodeOfCsrName(csr.metadata.name ?? "");
+    if (node && names.has(node))
+      await deleteIfPresent(
+        admin,
+        `/apis/certificates.k8s.io/v1/certificatesigningrequests/${csr.metadata.name}`,
+      );
+  }
   if (made.bootstrapTokenId) await deleteBootstrapToken(admin, made.bootstrapTokenId);
   if (made.clusterRoleBindings) await revokeNodeBootstrap(admin, made.clusterRoleBindings);
   return removed;
+}
+
+/** The node a TLS-bootstrapping CSR was made for, from the name tls-bootstrap.ts gives it (node-csr-<node>-<5>). */
+function nodeOfCsrName(name: string): string | undefined {
+  return /^node-csr-(.+)-[a-z0-9]{5}$/.exec(name)?.[1];
 }

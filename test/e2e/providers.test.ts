@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { readFile, stat } from "node:fs/promises";
 import { X509Certificate } from "node:crypto";
 import { after, before, describe, it } from "node:test";
@@ -21,7 +22,7 @@ import {
   revokeNodeBootstrap,
 } from "../../src/providers/bootstrap-token.js";
 import { KUBELET_CLIENT_SIGNER } from "../../src/providers/tls-bootstrap.js";
-import { eventually, kubemark, testHome } from "../support/cli.js";
+import { eventually, KUBEMARK_BIN, kubemark, testHome } from "../support/cli.js";
 import { adminClient, listNodes, listPods, readCluster } from "../support/cluster.js";
 import { PodsAsProcesses } from "../support/pods-as-processes.js";
 
@@ -37,6 +38,22 @@ function readyNodeNames(nodes: Awaited<ReturnType<typeof listNodes>>): string[] 
     .filter((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
     .map((n) => n.metadata.name!)
     .sort();
+}
+
+/** `logs -f` prints what is there, keeps going, and ends with exit 0 on Ctrl-C. */
+async function followsLogsUntilInterrupted(home: string, cluster: string, node: string): Promise<void> {
+  const child = spawn(process.execPath, [KUBEMARK_BIN, "logs", node, "--name", cluster, "-f"], {
+    env: { ...process.env, KUBEMARK_HOME: home },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  await eventually("the log so far", async () =>
+    /hollow node\(s\) started/.test(stdout) ? true : undefined,
+  );
+  child.kill("SIGINT");
+  assert.equal(await exited, 0);
 }
 
 async function leaseNames(admin: KubeClient): Promise<string[]> {
@@ -98,6 +115,7 @@ describe("existing master: hollow nodes join a master kubemark did not start", (
     assert.equal(logs.code, 0, logs.stderr);
     assert.match(logs.stdout, /3 hollow node\(s\) started/);
     assert.doesNotMatch(logs.stdout, / hollow-node-[01]: /);
+    await followsLogsUntilInterrupted(home, "viaconfig", "hollow-node-0");
     const unknown = await kubemark(home, "locate", "hollow-node-9", "--name", "viaconfig");
     assert.equal(unknown.code, 1);
     assert.match(
@@ -151,8 +169,13 @@ describe("existing master: hollow nodes join a master kubemark did not start", (
 
       const stop = await kubemark(home, "stop", "--name", "viatoken");
       assert.equal(stop.code, 0, stop.stderr);
-      await eventually("no hollow Nodes", async () =>
-        (await listNodes(admin)).length === 0 ? true : undefined,
+      assert.deepEqual(await listNodes(admin), []);
+      const left = (await admin.get<KubeList<Csr>>("/apis/certificates.k8s.io/v1/certificatesigningrequests"))
+        .items;
+      assert.deepEqual(
+        left.map((c) => c.metadata.name),
+        [],
+        "the nodes' CSRs are removed too",
       );
     } finally {
       await deleteBootstrapToken(admin, token.id);
@@ -161,6 +184,35 @@ describe("existing master: hollow nodes join a master kubemark did not start", (
         NODE_BOOTSTRAP_BINDINGS.map((b) => b.name),
       );
     }
+  });
+
+  it("names flags that do not go together, exit 2", async () => {
+    const noExternal = await kubemark(home, "start", "--name", "x", "--provider", "external", "--nodes", "1");
+    assert.equal(noExternal.code, 2);
+    assert.match(noExternal.stderr, /--provider external needs --external-kubeconfig/);
+    const tokenAlone = await kubemark(
+      home,
+      "start",
+      "--name",
+      "x",
+      "--bootstrap-token",
+      "abcdef.0123456789abcdef",
+    );
+    assert.equal(tokenAlone.code, 2);
+    assert.match(tokenAlone.stderr, /--bootstrap-token goes with --master-kubeconfig/);
+    const badToken = await kubemark(
+      home,
+      "start",
+      "--name",
+      "x",
+      "--master-kubeconfig",
+      master.kubeconfig,
+      "--bootstrap-token",
+      "nope",
+    );
+    assert.equal(badToken.code, 1);
+    assert.match(badToken.stderr, /a bootstrap token has the form/);
+    await assert.rejects(stat(`${home}/x`), "nothing was recorded");
   });
 
   it("says which master it cannot reach", async () => {

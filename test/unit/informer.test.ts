@@ -21,7 +21,11 @@ function scriptedClient(lists: string[], watches: ((emit: (l: string) => void) =
       return body;
     },
     async watchLines(path: string, query: Record<string, unknown>, onLine: (l: string) => void) {
-      calls.push(`WATCH ${path} rv=${query.resourceVersion}`);
+      calls.push(
+        query.sendInitialEvents
+          ? `WATCH-LIST ${path} match=${query.resourceVersionMatch}`
+          : `WATCH ${path} rv=${query.resourceVersion}`,
+      );
       const next = watches.shift();
       if (!next) return new Promise<void>(() => {});
       return next(onLine);
@@ -53,6 +57,7 @@ describe("informer", () => {
     const informer = new Informer<KubeObject>({
       client,
       path: "/api/v1/pods",
+      initialState: "list",
       clock: new FakeClock(),
       rand: () => 0.5,
     }).on({
@@ -88,6 +93,7 @@ describe("informer", () => {
     const informer = new Informer<KubeObject>({
       client,
       path: "/api/v1/nodes",
+      initialState: "list",
       clock,
       rand: () => 0,
       onError: (e) => errors.push(e.message),
@@ -106,5 +112,85 @@ describe("informer", () => {
     assert.equal(attempts, 3, "the second wait doubles");
     informer.stop();
     assert.equal(errors.length, 3);
+  });
+
+  it("takes its state from a watch-list, resumes from the bookmark, starts over on 410", async () => {
+    const end = (rv: string) =>
+      line("BOOKMARK", {
+        metadata: { resourceVersion: rv, annotations: { "k8s.io/initial-events-end": "true" } },
+      });
+    let syncedEarly = true;
+    let informer: Informer<KubeObject> | undefined;
+    const { client, calls } = scriptedClient(
+      [],
+      [
+        async (emit) => {
+          emit(line("ADDED", obj("a", "7")));
+          emit(line("ADDED", obj("b", "5")));
+          await settle();
+          syncedEarly = await Promise.race([informer!.synced.then(() => true), settle().then(() => false)]);
+          emit(end("10"));
+          emit(line("MODIFIED", obj("a", "11")));
+        },
+        async (emit) =>
+          emit(line("ERROR", { kind: "Status", code: 410, message: "too old resource version" })),
+        async (emit) => {
+          emit(line("ADDED", obj("a", "35")));
+          emit(end("40"));
+        },
+      ],
+    );
+    const seen: string[] = [];
+    informer = new Informer<KubeObject>({
+      client,
+      path: "/api/v1/pods",
+      clock: new FakeClock(),
+      rand: () => 0.5,
+    }).on({
+      add: (o) => seen.push(`add ${o.metadata.name}@${o.metadata.resourceVersion}`),
+      update: (o) => seen.push(`update ${o.metadata.name}@${o.metadata.resourceVersion}`),
+      delete: (o) => seen.push(`delete ${o.metadata.name}`),
+    });
+    informer.start();
+    for (let i = 0; i < 30 && calls.length < 4; i++) await settle();
+    informer.stop();
+    assert.equal(syncedEarly, false, "not synced before the bookmark that ends the initial events");
+    assert.deepEqual(calls, [
+      "WATCH-LIST /api/v1/pods match=NotOlderThan",
+      "WATCH /api/v1/pods rv=11",
+      "WATCH-LIST /api/v1/pods match=NotOlderThan",
+      "WATCH /api/v1/pods rv=40",
+    ]);
+    assert.deepEqual(seen, ["add a@7", "add b@5", "update a@11", "update a@35", "delete b"]);
+    assert.equal(informer.stats.lists, 2);
+  });
+
+  it("lists instead when the server refuses watch-list", async () => {
+    const { client, calls } = scriptedClient(
+      [JSON.stringify({ metadata: { resourceVersion: "10" }, items: [obj("a", "5")] })],
+      [
+        async () => {
+          throw new ApiError(422, "Invalid", "sendInitialEvents is forbidden");
+        },
+      ],
+    );
+    const informer = new Informer<KubeObject>({
+      client,
+      path: "/api/v1/pods",
+      clock: new FakeClock(),
+      rand: () => 0.5,
+    });
+    informer.start();
+    for (let i = 0; i < 20 && calls.length < 3; i++) await settle();
+    informer.stop();
+    assert.deepEqual(calls, [
+      "WATCH-LIST /api/v1/pods match=NotOlderThan",
+      "LIST /api/v1/pods rv=0",
+      "WATCH /api/v1/pods rv=10",
+    ]);
+    assert.deepEqual(
+      [...informer.list()].map((o) => o.metadata.name),
+      ["a"],
+    );
   });
 });
