@@ -1,4 +1,5 @@
 import type { KubeClient } from "../../src/client/kube-client.js";
+import { deployment } from "../../test/support/cluster.js";
 
 const DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments";
 
@@ -7,27 +8,7 @@ const DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments";
  * memory, so that 30 per node fit a hollow node (110 pods) many times over in every resource.
  */
 export async function createDensityDeployment(admin: KubeClient, name: string, replicas: number) {
-  await admin.create(DEPLOYMENTS, {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          containers: [
-            {
-              name: "pause",
-              image: "registry.k8s.io/pause:3.10",
-              resources: { requests: { cpu: "1m", memory: "10M" } },
-            },
-          ],
-        },
-      },
-    },
-  });
+  await admin.create(DEPLOYMENTS, deployment(name, replicas));
 }
 
 export async function deleteDensityDeployment(admin: KubeClient, name: string) {

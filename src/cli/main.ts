@@ -15,12 +15,13 @@ const COMMANDS: CommandEntry[] = [
   {
     name: "start",
     summary:
-      "Start a local master (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) and N hollow nodes",
+      "Start a local master (or use an existing one) and N hollow nodes, as local processes or pods of an external cluster",
     load: async () => (await import("./commands/start.js")).startCommand,
   },
   {
     name: "status",
-    summary: "Show each component of a local cluster: pid, ports and health",
+    summary:
+      "Show each component of a cluster: pid, ports and health; an existing master's, the external pods",
     load: async () => (await import("./commands/status.js")).statusCommand,
   },
   {
@@ -30,7 +31,8 @@ const COMMANDS: CommandEntry[] = [
   },
   {
     name: "stop",
-    summary: "Stop a local cluster's hollow nodes and master, and remove its state",
+    summary:
+      "Stop a cluster's hollow nodes and master, remove what it created (here, on the master, outside)",
     load: async () => (await import("./commands/stop.js")).stopCommand,
   },
   {

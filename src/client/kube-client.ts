@@ -1,4 +1,5 @@
 import http2 from "node:http2";
+import { LineSplitter } from "../util/line-splitter.js";
 import { Http2Connection } from "./http2-connection.js";
 import type { ClientIdentity } from "./kubeconfig.js";
 import type { KubeObject } from "./types.js";
@@ -123,19 +124,31 @@ export class KubeClient {
    * Opens a watch and calls onLine with each event's raw JSON line until the server ends it, the signal
    * aborts, or the connection drops. Resolves when the stream ends; rejects on an HTTP error.
    */
-  async watchLines(
+  watchLines(
     path: string,
     query: RequestOptions["query"],
     onLine: (line: string) => void,
     signal?: AbortSignal,
   ): Promise<void> {
+    return this.streamLines(path, { ...query, watch: "true" }, onLine, signal, "WATCH");
+  }
+
+  /** A long-running GET (a watch, a followed log) read line by line, as watchLines describes. */
+  async streamLines(
+    path: string,
+    query: RequestOptions["query"],
+    onLine: (line: string) => void,
+    signal?: AbortSignal,
+    verb = "GET",
+  ): Promise<void> {
     await this.options.throttle?.wait();
     // Aborted while waiting for the rate limiter (or before): a listener added now would never fire.
     if (signal?.aborted) return;
     const started = performance.now();
-    const stream = this.open("GET", withQuery(path, { ...query, watch: "true" }), {}, undefined);
+    const stream = this.open("GET", withQuery(path, query), {}, undefined);
     return new Promise<void>((resolve, reject) => {
-      let buffered = "";
+      const lines = new LineSplitter(onLine);
+      let errorBody = "";
       let status = 0;
       const onAbort = () => stream.close(http2.constants.NGHTTP2_CANCEL);
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -149,23 +162,18 @@ export class KubeClient {
       };
       stream.on("response", (headers) => {
         status = Number(headers[":status"]);
-        this.options.onResponse?.({ method: "WATCH", path, status, durationMs: performance.now() - started });
+        this.options.onResponse?.({ method: verb, path, status, durationMs: performance.now() - started });
       });
       stream.setEncoding("utf8");
       stream.on("data", (chunk: string) => {
-        buffered += chunk;
-        if (status >= 400) return;
-        let start = 0;
-        let newline: number;
-        while ((newline = buffered.indexOf("\n", start)) >= 0) {
-          if (newline > start) onLine(buffered.slice(start, newline));
-          start = newline + 1;
-        }
-        buffered = buffered.slice(start);
+        if (status >= 400) errorBody += chunk;
+        else lines.push(chunk);
       });
-      stream.on("end", () =>
-        finish(status >= 400 ? apiError(status, safeJson(buffered), `WATCH ${path}`) : undefined),
-      );
+      stream.on("end", () => {
+        if (status >= 400) return finish(apiError(status, safeJson(errorBody), `${verb} ${path}`));
+        lines.flush();
+        finish();
+      });
       stream.on("error", (err) => finish(signal?.aborted ? undefined : err));
       stream.on("close", () => finish());
     });

@@ -59,3 +59,12 @@ export async function pollUntil(
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** A cluster's version; an unreachable or refusing one is an error that says which (what) and why. */
+export async function reachCluster(client: KubeClient, what: string): Promise<string> {
+  try {
+    return (await client.get<{ gitVersion: string }>("/version")).gitVersion;
+  } catch (err) {
+    throw new Error(`cannot reach ${what}: ${(err as Error).message}`);
+  }
+}

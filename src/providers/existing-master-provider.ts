@@ -12,6 +12,7 @@ import {
   type ClusterDescription,
 } from "../master/cluster-state.js";
 import { writeClientKubeconfig } from "../master/kubeconfig-file.js";
+import { reachCluster } from "./api-objects.js";
 import { parseBootstrapToken, writeBootstrapKubeconfig } from "./bootstrap-token.js";
 import type { MasterProvider, MasterStartOptions } from "./master-provider.js";
 import { removeMasterObjects } from "./master-objects.js";
@@ -45,7 +46,10 @@ export const existingMasterProvider: MasterProvider = {
     const token = opts.bootstrapToken ? parseBootstrapToken(opts.bootstrapToken) : undefined;
     const client = new KubeClient(identity, { userAgent: "kubemark", requestTimeoutMs: 10_000 });
     try {
-      const version = await reach(client, opts.masterKubeconfig);
+      const version = await reachCluster(
+        client,
+        `the master at ${identity.server} (from ${opts.masterKubeconfig})`,
+      );
       const layout = clusterLayout(opts.name);
       await mkdir(layout.kubeconfigs, { recursive: true, mode: 0o700 });
       await mkdir(layout.logs, { recursive: true, mode: 0o700 });
@@ -116,15 +120,6 @@ export const existingMasterProvider: MasterProvider = {
 
 function bootstrapKubeconfigPath(kubeconfigsDir: string): string {
   return path.join(kubeconfigsDir, "bootstrap.kubeconfig");
-}
-
-/** The master's version; an unreachable or refusing master is an error that says which and why. */
-async function reach(client: KubeClient, file: string): Promise<string> {
-  try {
-    return (await client.get<{ gitVersion: string }>("/version")).gitVersion;
-  } catch (err) {
-    throw new Error(`cannot reach the master at ${client.server} (from ${file}): ${(err as Error).message}`);
-  }
 }
 
 /** Who the kubeconfig's identity is, as the API server sees it; undefined where SelfSubjectReview is off. */

@@ -6,7 +6,7 @@ import { loadKubeconfig } from "../client/kubeconfig.js";
 import type { KubeList, Pod } from "../client/types.js";
 import { describedLayout, writeDescription, type ClusterDescription } from "../master/cluster-state.js";
 import { writeClientKubeconfig } from "../master/kubeconfig-file.js";
-import { createOrReplace, deleteIfPresent, exists, pollUntil } from "./api-objects.js";
+import { createOrReplace, deleteIfPresent, exists, pollUntil, reachCluster } from "./api-objects.js";
 import { missingRights, namespaceReadRight, neededRights } from "./external/access-check.js";
 import {
   CONFIG_MAP,
@@ -19,6 +19,7 @@ import {
   hollowNodeSettings,
   KUBECONFIG_SECRET,
   kubeconfigSecret,
+  localStagesFile,
   namespaceObject,
   podNameForNode,
   podSelector,
@@ -27,7 +28,7 @@ import {
 import { waitPodsAndNodesReady } from "./external/wait-ready.js";
 import type { HollowNodeProvider } from "./hollow-node-provider.js";
 import { CLUSTER_NODE_LABEL } from "./master-objects.js";
-import { concernsNode, LineSplitter } from "./node-log.js";
+import { concernsNode } from "./node-log.js";
 
 const CLEANUP_TIMEOUT_MS = 120_000;
 
@@ -46,7 +47,7 @@ export const externalPodsProvider: HollowNodeProvider = {
     const external = new KubeClient(identity, { userAgent: "kubemark", requestTimeoutMs: 15_000 });
     const masterClient = new KubeClient(await loadKubeconfig(desc.kubeconfig), { userAgent: "kubemark" });
     try {
-      await reach(external, `the external cluster at ${identity.server} (from ${file})`);
+      await reachCluster(external, `the external cluster at ${identity.server} (from ${file})`);
       const namespacePath = `/api/v1/namespaces/${EXTERNAL_NAMESPACE}`;
       const mayRead = (await missingRights(external, [namespaceReadRight(EXTERNAL_NAMESPACE)])).length === 0;
       const namespaceExists = mayRead && (await exists(external, namespacePath));
@@ -106,7 +107,7 @@ export const externalPodsProvider: HollowNodeProvider = {
       await createOrReplace(
         external,
         `${namespacePath}/configmaps`,
-        configMapObject(plan, YAML.stringify(hollowNodeSettings(plan))),
+        configMapObject(plan, YAML.stringify(hollowNodeSettings(plan)), await text(localStagesFile(plan))),
       );
       await createOrReplace(
         external,
@@ -140,7 +141,7 @@ export const externalPodsProvider: HollowNodeProvider = {
     if (!ext) return;
     const client = await externalClient(desc);
     try {
-      await reach(
+      await reachCluster(
         client,
         `the external cluster at ${client.server}; nothing was removed there or from the master, run stop again once it answers`,
       );
@@ -195,15 +196,7 @@ export const externalPodsProvider: HollowNodeProvider = {
     const client = await externalClient(desc);
     try {
       if (opts.follow) {
-        // The log stream arrives in chunks, not necessarily whole lines: split them again.
-        const lines = new LineSplitter(emit);
-        await client.watchLines(
-          logPath,
-          { container: CONTAINER_NAME, follow: true },
-          (l) => lines.push(l + "\n"),
-          opts.signal,
-        );
-        lines.flush();
+        await client.streamLines(logPath, { container: CONTAINER_NAME, follow: true }, emit, opts.signal);
       } else {
         const text = await client.getText(logPath, { query: { container: CONTAINER_NAME } });
         for (const line of text.split("\n")) if (line) emit(line);
@@ -224,14 +217,6 @@ async function externalClient(desc: ClusterDescription): Promise<KubeClient> {
     userAgent: "kubemark",
     requestTimeoutMs: 15_000,
   });
-}
-
-async function reach(client: KubeClient, what: string): Promise<void> {
-  try {
-    await client.get("/version");
-  } catch (err) {
-    throw new Error(`cannot reach ${what}: ${(err as Error).message}`);
-  }
 }
 
 /** The external pod that runs a hollow node, from the node's name (the pod's name plus -<i>). */

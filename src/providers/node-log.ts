@@ -1,4 +1,5 @@
 import { open } from "node:fs/promises";
+import { LineSplitter } from "../util/line-splitter.js";
 
 /**
  * Whether a hollow process's log line concerns this node: the process prefixes each node's lines with
@@ -8,21 +9,6 @@ import { open } from "node:fs/promises";
 export function concernsNode(line: string, node: string, processNodes: ReadonlySet<string>): boolean {
   const m = /^\S+ ([^\s:]+): /.exec(line);
   return !m || m[1] === node || !processNodes.has(m[1]);
-}
-
-/** Splits streamed text into lines, holding back a partial last line until its newline arrives. */
-export class LineSplitter {
-  private rest = "";
-  constructor(private readonly onLine: (line: string) => void) {}
-  push(chunk: string): void {
-    const parts = (this.rest + chunk).split("\n");
-    this.rest = parts.pop()!;
-    for (const p of parts) this.onLine(p);
-  }
-  flush(): void {
-    if (this.rest) this.onLine(this.rest);
-    this.rest = "";
-  }
 }
 
 /** Reads a log file's lines; with follow, keeps reading what is appended until the signal aborts. */

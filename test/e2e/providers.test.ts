@@ -210,8 +210,8 @@ describe("existing master: hollow nodes join a master kubemark did not start", (
       "--bootstrap-token",
       "nope",
     );
-    assert.equal(badToken.code, 1);
-    assert.match(badToken.stderr, /a bootstrap token has the form/);
+    assert.equal(badToken.code, 2);
+    assert.match(badToken.stderr, /invalid --bootstrap-token: a bootstrap token has the form/);
     await assert.rejects(stat(`${home}/x`), "nothing was recorded");
   });
 
@@ -228,6 +228,21 @@ describe("existing master: hollow nodes join a master kubemark did not start", (
     );
     assert.equal(res.code, 1);
     assert.match(res.stderr, /cannot read kubeconfig .*no-such-kubeconfig: ENOENT/);
+    const unreachable = `${home}/unreachable-master.kubeconfig`;
+    const ca = (await loadKubeconfig(master.kubeconfig)).caPem!;
+    await writeKubeconfig(unreachable, "gone", {
+      server: "https://127.0.0.1:1",
+      caPem: ca,
+      user: "u",
+      token: "t",
+    });
+    const gone = await kubemark(home, "start", "--name", "gone", "--master-kubeconfig", unreachable);
+    assert.equal(gone.code, 1);
+    assert.match(
+      gone.stderr,
+      /cannot reach the master at https:\/\/127\.0\.0\.1:1 \(from .*unreachable-master\.kubeconfig\)/,
+    );
+    await assert.rejects(stat(`${home}/gone`), "nothing was recorded");
   });
 });
 
@@ -253,12 +268,11 @@ describe("external provider: hollow nodes as pods of another cluster", () => {
 
   before(async () => {
     home = await testHome();
-    const [m, o] = await Promise.all([
-      kubemark(home, "start", "--name", "master"),
-      // Its hollow nodes run the hollow-node pods (as no process: the test runs their command).
-      kubemark(home, "start", "--name", "outside", "--nodes", "2"),
-    ]);
+    // One after the other: two starts at once could pick the same free port.
+    const m = await kubemark(home, "start", "--name", "master");
     assert.equal(m.code, 0, m.stderr);
+    // Its hollow nodes run the hollow-node pods (as no process: the test runs their command).
+    const o = await kubemark(home, "start", "--name", "outside", "--nodes", "2");
     assert.equal(o.code, 0, o.stderr);
     master = await readCluster(home, "master");
     outside = await readCluster(home, "outside");
@@ -270,7 +284,16 @@ describe("external provider: hollow nodes as pods of another cluster", () => {
   after(async () => {
     masterAdmin?.close();
     outsideAdmin?.close();
-    for (const name of ["ext", "localext", "unreachable", "norights", "crashing", "master", "outside"])
+    for (const name of [
+      "ext",
+      "localext",
+      "stalled",
+      "unreachable",
+      "norights",
+      "crashing",
+      "master",
+      "outside",
+    ])
       await kubemark(home, "stop", "--name", name);
   });
 
@@ -482,6 +505,27 @@ describe("external provider: hollow nodes as pods of another cluster", () => {
     assert.match(res.stderr, /kubemark stop --name crashing' removes it/);
     await stopsCleanly("crashing");
     assert.equal(await exists(outsideAdmin, "/api/v1/namespaces/kubemark"), false);
+  });
+
+  it("at the deadline, says which pods' nodes are not Ready on the master", async () => {
+    // No process runs the pods' command: the pods are Running, their nodes never register.
+    const res = await startExternal(
+      "stalled",
+      outside.kubeconfig,
+      "--nodes",
+      "2",
+      "--nodes-per-pod",
+      "2",
+      "--timeout",
+      "15",
+    );
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /not ready after 15 s: pods Running 1\/1, hollow nodes Ready 0\/2/);
+    assert.match(
+      res.stderr,
+      /pod kubemark\/(hollow-node-\S+) on hollow-node-\d: nodes not Ready on the master: \1-0, \1-1/,
+    );
+    await stopsCleanly("stalled");
   });
 
   async function stopsCleanly(name: string): Promise<void> {

@@ -36,6 +36,13 @@ function scriptedClient(lists: string[], watches: ((emit: (l: string) => void) =
 
 const settle = () => new Promise((r) => setImmediate(r));
 
+/** Handlers that note each add, update and delete in `seen`. */
+const recorder = (seen: string[]) => ({
+  add: (o: KubeObject) => seen.push(`add ${o.metadata.name}@${o.metadata.resourceVersion}`),
+  update: (o: KubeObject) => seen.push(`update ${o.metadata.name}@${o.metadata.resourceVersion}`),
+  delete: (o: KubeObject) => seen.push(`delete ${o.metadata.name}`),
+});
+
 describe("informer", () => {
   it("lists, watches from the list's resourceVersion, resumes from the last event, relists on 410", async () => {
     const { client, calls } = scriptedClient(
@@ -60,11 +67,7 @@ describe("informer", () => {
       initialState: "list",
       clock: new FakeClock(),
       rand: () => 0.5,
-    }).on({
-      add: (o) => seen.push(`add ${o.metadata.name}@${o.metadata.resourceVersion}`),
-      update: (o) => seen.push(`update ${o.metadata.name}@${o.metadata.resourceVersion}`),
-      delete: (o) => seen.push(`delete ${o.metadata.name}`),
-    });
+    }).on(recorder(seen));
     informer.start();
     for (let i = 0; i < 20 && calls.length < 5; i++) await settle();
     informer.stop();
@@ -119,16 +122,15 @@ describe("informer", () => {
       line("BOOKMARK", {
         metadata: { resourceVersion: rv, annotations: { "k8s.io/initial-events-end": "true" } },
       });
-    let syncedEarly = true;
-    let informer: Informer<KubeObject> | undefined;
+    let release!: () => void;
+    const bookmarkSent = new Promise<void>((r) => (release = r));
     const { client, calls } = scriptedClient(
       [],
       [
         async (emit) => {
           emit(line("ADDED", obj("a", "7")));
           emit(line("ADDED", obj("b", "5")));
-          await settle();
-          syncedEarly = await Promise.race([informer!.synced.then(() => true), settle().then(() => false)]);
+          await bookmarkSent;
           emit(end("10"));
           emit(line("MODIFIED", obj("a", "11")));
         },
@@ -141,20 +143,22 @@ describe("informer", () => {
       ],
     );
     const seen: string[] = [];
-    informer = new Informer<KubeObject>({
+    const informer = new Informer<KubeObject>({
       client,
       path: "/api/v1/pods",
       clock: new FakeClock(),
       rand: () => 0.5,
-    }).on({
-      add: (o) => seen.push(`add ${o.metadata.name}@${o.metadata.resourceVersion}`),
-      update: (o) => seen.push(`update ${o.metadata.name}@${o.metadata.resourceVersion}`),
-      delete: (o) => seen.push(`delete ${o.metadata.name}`),
-    });
+    }).on(recorder(seen));
+    let synced = false;
+    void informer.synced.then(() => (synced = true));
     informer.start();
+    for (let i = 0; i < 10; i++) await settle();
+    assert.equal(synced, false, "not synced before the bookmark that ends the initial events");
+    assert.deepEqual(seen, [], "initial events are held until the bookmark");
+    release();
     for (let i = 0; i < 30 && calls.length < 4; i++) await settle();
     informer.stop();
-    assert.equal(syncedEarly, false, "not synced before the bookmark that ends the initial events");
+    assert.equal(synced, true);
     assert.deepEqual(calls, [
       "WATCH-LIST /api/v1/pods match=NotOlderThan",
       "WATCH /api/v1/pods rv=11",

@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { concernsNode, LineSplitter } from "../../src/providers/node-log.js";
+import { concernsNode } from "../../src/providers/node-log.js";
+import { LineSplitter } from "../../src/util/line-splitter.js";
 import { hollowPodResources } from "../../src/providers/external/hollow-pod-resources.js";
-import { hollowNodeArgs, hollowNodeSettings, podNameForNode } from "../../src/providers/external/objects.js";
+import {
+  configMapObject,
+  hollowNodeArgs,
+  hollowNodeSettings,
+  localStagesFile,
+  podNameForNode,
+} from "../../src/providers/external/objects.js";
 import { parseBootstrapToken } from "../../src/providers/bootstrap-token.js";
 import { argsFromFlagMap, flagMapFromArgs } from "../../src/util/flag-file.js";
 
@@ -24,6 +31,17 @@ describe("external provider objects", () => {
       "shared-watch": true,
       count: 5,
     });
+  });
+
+  it("carries a --stages file in the ConfigMap and points the pods at its copy", () => {
+    const withStages = { ...plan, extraArgs: ["--stages=/home/me/stages.yaml"] };
+    assert.equal(localStagesFile(withStages), "/home/me/stages.yaml");
+    assert.equal(hollowNodeSettings(withStages).stages, "/etc/kubemark/config/stages.yaml");
+    const cm = configMapObject(withStages, "count: 5\n", "- name: x\n") as unknown as {
+      data: Record<string, string>;
+    };
+    assert.deepEqual(Object.keys(cm.data).sort(), ["hollow-node.yaml", "stages.yaml"]);
+    assert.equal(localStagesFile(plan), undefined);
   });
 
   it("round-trips flags through a flag map, repeated flags as lists", () => {
@@ -72,9 +90,9 @@ describe("node logs and tokens", () => {
     const lines: string[] = [];
     const s = new LineSplitter((l) => lines.push(l));
     s.push("a\nb");
-    s.push("c\nd");
+    s.push("c\n\nd");
     s.flush();
-    assert.deepEqual(lines, ["a", "bc", "d"]);
+    assert.deepEqual(lines, ["a", "bc", "d"], "empty lines are dropped, a last partial line flushed");
   });
 
   it("parses bootstrap tokens strictly", () => {

@@ -1,4 +1,5 @@
 import type { HollowNodeProviderName } from "../../master/cluster-state.js";
+import { parseBootstrapToken } from "../../providers/bootstrap-token.js";
 import { hollowNodeProvider, HOLLOW_NODE_PROVIDERS } from "../../providers/hollow-node-provider.js";
 import { masterProvider } from "../../providers/master-provider.js";
 import { stopProviders } from "../../providers/stop-cluster.js";
@@ -90,6 +91,13 @@ export const startCommand: Command = {
     if ((flags["nodes-per-pod"] as number) < 1) throw new UsageError("--nodes-per-pod must be at least 1");
     if (flags["bootstrap-token"] && !flags["master-kubeconfig"])
       throw new UsageError("--bootstrap-token goes with --master-kubeconfig");
+    if (flags["bootstrap-token"]) {
+      try {
+        parseBootstrapToken(flags["bootstrap-token"] as string);
+      } catch (e) {
+        throw new UsageError(`invalid --bootstrap-token: ${(e as Error).message}`);
+      }
+    }
     const timeoutMs = (flags.timeout as number) * 1000;
     const startedAt = performance.now();
     const master = await masterProvider(flags["master-kubeconfig"] ? "existing" : "local");

@@ -11,6 +11,8 @@ export const DEPLOYMENT_NAME = "hollow-node";
 export const KUBECONFIG_SECRET = "hollow-node-kubeconfigs";
 export const CONFIG_MAP = "hollow-node-config";
 export const CONFIG_FILE = "hollow-node.yaml";
+/** A --stages file given as a hollow-node flag travels in the ConfigMap: the pod has none of our files. */
+export const STAGES_FILE = "stages.yaml";
 export const CONTAINER_NAME = "hollow-node";
 /** Where the pod mounts what it runs with; the test maps these onto local directories. */
 export const MOUNTS = {
@@ -78,9 +80,16 @@ export function kubeconfigSecret(
   };
 }
 
+/** The local --stages file among the extra hollow-node flags, whose content the ConfigMap carries. */
+export function localStagesFile(plan: ExternalPlan): string | undefined {
+  const stages = flagMapFromArgs(plan.extraArgs).stages;
+  return stages === undefined ? undefined : String(stages);
+}
+
 /**
  * The hollow node settings as a flag file: K nodes per pod, the label that marks this cluster's Nodes on
- * the master (merged with the user's --node-labels), and the user's extra hollow-node flags.
+ * the master (merged with the user's --node-labels), and the user's extra hollow-node flags (a --stages
+ * file read from the ConfigMap's copy).
  */
 export function hollowNodeSettings(plan: ExternalPlan): FlagMap {
   const extra = flagMapFromArgs(plan.extraArgs);
@@ -93,15 +102,16 @@ export function hollowNodeSettings(plan: ExternalPlan): FlagMap {
       ...(userLabels ? [String(userLabels)] : []),
     ].join(","),
     ...(plan.sharedWatch ? { "shared-watch": true } : {}),
+    ...(extra.stages !== undefined ? { stages: `${MOUNTS.config}/${STAGES_FILE}` } : {}),
   };
 }
 
-export function configMapObject(plan: ExternalPlan, settingsYaml: string): KubeObject {
+export function configMapObject(plan: ExternalPlan, settingsYaml: string, stagesYaml?: string): KubeObject {
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: { name: CONFIG_MAP, namespace: EXTERNAL_NAMESPACE, labels: externalLabels(plan.cluster) },
-    data: { [CONFIG_FILE]: settingsYaml },
+    data: { [CONFIG_FILE]: settingsYaml, ...(stagesYaml !== undefined ? { [STAGES_FILE]: stagesYaml } : {}) },
   };
 }
 
