@@ -1,5 +1,5 @@
-import { readDescription } from "../../master/cluster-state.js";
 import { hollowNodeProvider } from "../../providers/hollow-node-provider.js";
+import { describedCluster } from "../cluster-client.js";
 import { EXIT, NAME_FLAG, type Command } from "../command.js";
 import { UsageError } from "../flags.js";
 
@@ -9,14 +9,10 @@ export const logsCommand: Command = {
     NAME_FLAG,
     { name: "follow", short: "f", type: "bool", help: "keep printing new lines until interrupted" },
   ],
-  async run({ flags, positional, out, err, signal }) {
+  async run({ flags, positional, out, signal }) {
     const [node, ...rest] = positional;
     if (!node || rest.length > 0) throw new UsageError("name exactly one hollow node");
-    const desc = await readDescription(flags.name as string);
-    if (!desc) {
-      err(`no cluster named '${flags.name as string}'`);
-      return EXIT.failed;
-    }
+    const desc = await describedCluster(flags.name as string);
     const provider = await hollowNodeProvider(desc.hollowNodeProvider);
     await provider.logs(desc, node, { follow: flags.follow === true, out, signal });
     // Ctrl-C is how a follow ends: that is success, not an interruption.

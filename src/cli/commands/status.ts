@@ -1,22 +1,18 @@
 import { KubeClient } from "../../client/kube-client.js";
 import { loadKubeconfig } from "../../client/kubeconfig.js";
 import type { KubeList, Pod } from "../../client/types.js";
-import { COMPONENTS, readDescription, type ClusterDescription } from "../../master/cluster-state.js";
+import { COMPONENTS, type ClusterDescription } from "../../master/cluster-state.js";
 import { podSelector } from "../../providers/external/objects.js";
 import { checkHealth } from "../../master/local-master.js";
 import { isRunning } from "../../master/process.js";
+import { describedCluster } from "../cluster-client.js";
 import { EXIT, NAME_FLAG, OUTPUT_FLAG, type Command } from "../command.js";
 
 export const statusCommand: Command = {
   usage: "kubemark status [--name NAME] [-o json]",
   flags: [NAME_FLAG, OUTPUT_FLAG],
-  async run({ flags, out, err }) {
-    const name = flags.name as string;
-    const desc = await readDescription(name);
-    if (!desc) {
-      err(`no cluster named '${name}'`);
-      return EXIT.failed;
-    }
+  async run({ flags, out }) {
+    const desc = await describedCluster(flags.name as string);
     const components = await Promise.all(
       COMPONENTS.filter((c) => desc.components[c]).map(async (c) => {
         const s = desc.components[c];

@@ -1,5 +1,5 @@
-import { clusterLayout, readDescription } from "../../master/cluster-state.js";
 import { stopProviders } from "../../providers/stop-cluster.js";
+import { describedCluster } from "../cluster-client.js";
 import { EXIT, NAME_FLAG, type Command } from "../command.js";
 
 export const stopCommand: Command = {
@@ -9,12 +9,7 @@ export const stopCommand: Command = {
     { name: "keep-state", type: "bool", help: "keep the state dir (logs, etcd data, PKI) for inspection" },
   ],
   async run({ flags, out, err }) {
-    const name = flags.name as string;
-    const desc = await readDescription(name);
-    if (!desc) {
-      err(`no cluster named '${name}' (looked in ${clusterLayout(name).dir})`);
-      return EXIT.failed;
-    }
+    const desc = await describedCluster(flags.name as string);
     await stopProviders(desc, flags["keep-state"] === true, err);
     out(`Cluster '${desc.name}' stopped${flags["keep-state"] ? `; state kept in ${desc.stateDir}` : ""}.`);
     return EXIT.ok;
