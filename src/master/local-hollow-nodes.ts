@@ -14,6 +14,7 @@ import {
 import { localNodeCredentials, type NodeCredentials } from "./node-identities.js";
 import { freePort } from "./ports.js";
 import { logTail, spawnDetached, terminate } from "./process.js";
+import { isConditionTrue } from "../client/conditions.js";
 
 export const KUBEMARK_BIN = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -137,7 +138,7 @@ export async function waitNodesReady(
   const check = (node: Node) => {
     const name = node.metadata.name ?? "";
     if (!names.has(name)) return;
-    if (node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")) ready.add(name);
+    if (isConditionTrue(node, "Ready")) ready.add(name);
     else ready.delete(name);
   };
   let done: () => void = () => {};

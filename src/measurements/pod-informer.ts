@@ -1,6 +1,7 @@
 import { Informer, withoutManagedFields } from "../client/informer.js";
 import type { KubeClient } from "../client/kube-client.js";
 import type { Pod } from "../client/types.js";
+import { isConditionTrue } from "../client/conditions.js";
 
 /** An informer on the pods of every namespace matching labelSelector ("" for all); callers filter namespaces. */
 export function podInformer(client: KubeClient, labelSelector: string): Informer<Pod> {
@@ -23,5 +24,5 @@ export function isPodStarted(pod: Pod): boolean {
 }
 
 export function isPodReady(pod: Pod): boolean {
-  return pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
+  return isConditionTrue(pod, "Ready");
 }

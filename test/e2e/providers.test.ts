@@ -25,6 +25,7 @@ import { KUBELET_CLIENT_SIGNER } from "../../src/providers/tls-bootstrap.js";
 import { eventually, KUBEMARK_BIN, kubemark, testHome } from "../support/cli.js";
 import { adminClient, listNodes, listPods, readCluster } from "../support/cluster.js";
 import { PodsAsProcesses } from "../support/pods-as-processes.js";
+import { isConditionTrue } from "../../src/client/conditions.js";
 
 const LEASES = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases";
 
@@ -35,7 +36,7 @@ interface Csr extends KubeObject {
 
 function readyNodeNames(nodes: Awaited<ReturnType<typeof listNodes>>): string[] {
   return nodes
-    .filter((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
+    .filter((n) => isConditionTrue(n, "Ready"))
     .map((n) => n.metadata.name!)
     .sort();
 }

@@ -3,6 +3,7 @@ import { KubeClient } from "../../src/client/kube-client.js";
 import { loadKubeconfig } from "../../src/client/kubeconfig.js";
 import type { KubeList, Node, Pod } from "../../src/client/types.js";
 import type { ClusterDescription } from "../../src/master/cluster-state.js";
+import { isConditionTrue } from "../../src/client/conditions.js";
 
 export async function readCluster(home: string, name: string): Promise<ClusterDescription> {
   return JSON.parse(await readFile(`${home}/${name}/cluster.json`, "utf8")) as ClusterDescription;
@@ -27,10 +28,7 @@ export async function listNodes(client: KubeClient): Promise<Node[]> {
 }
 
 export function isReady(pod: Pod): boolean {
-  return (
-    pod.status?.phase === "Running" &&
-    pod.status.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true
-  );
+  return pod.status?.phase === "Running" && isConditionTrue(pod, "Ready");
 }
 
 /** Whether an IPv4 address lies inside a CIDR. */

@@ -9,6 +9,7 @@ import { readDescription } from "../../master/cluster-state.js";
 import { clusterClient, KUBECONFIG_FLAG } from "../cluster-client.js";
 import { EXIT, NAME_FLAG, type Command } from "../command.js";
 import { UsageError } from "../flags.js";
+import { isConditionTrue } from "../../client/conditions.js";
 
 const EXPERIMENTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../experiments");
 const BUILT_IN = ["density", "load"];
@@ -88,9 +89,7 @@ function parseOverrides(pairs: string[]): Record<string, string> {
 
 async function readyNodeCount(client: KubeClient): Promise<number> {
   const nodes = await client.get<KubeList<Node>>("/api/v1/nodes");
-  return nodes.items.filter((n) =>
-    n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
-  ).length;
+  return nodes.items.filter((n) => isConditionTrue(n, "Ready")).length;
 }
 
 function defaultReportDir(experiment: string): string {

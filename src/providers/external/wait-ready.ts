@@ -1,5 +1,7 @@
 import type { KubeClient } from "../../client/kube-client.js";
 import type { KubeList, KubeObject, Node, Pod } from "../../client/types.js";
+import { isConditionTrue } from "../../client/conditions.js";
+import { Informer } from "../../client/informer.js";
 
 /** Waiting reasons that do not go away by waiting: the image cannot run as it is. */
 const HOPELESS_REASONS = new Set([
@@ -45,11 +47,26 @@ interface Snapshot {
  */
 export async function waitPodsAndNodesReady(w: ReadinessWait): Promise<void> {
   const deadline = Date.now() + w.timeoutMs;
+  // The master's Nodes from a watch: a LIST of a thousand Nodes a second would load the master measured.
+  const nodes = new Informer<Node>({
+    client: w.master,
+    path: "/api/v1/nodes",
+    labelSelector: w.nodeSelector,
+  });
+  nodes.start();
+  try {
+    await poll(w, nodes, deadline);
+  } finally {
+    nodes.stop();
+  }
+}
+
+async function poll(w: ReadinessWait, nodes: Informer<Node>, deadline: number): Promise<void> {
   const wantedNodes = w.replicas * w.nodesPerPod;
   let lastProgress = 0;
   for (;;) {
     w.signal?.throwIfAborted();
-    const s = await snapshot(w);
+    const s = await snapshot(w, nodes);
     const hopeless = s.pods.flatMap((p) =>
       problemsOf(p)
         .filter((x) => HOPELESS_REASONS.has(x.reason))
@@ -70,21 +87,16 @@ export async function waitPodsAndNodesReady(w: ReadinessWait): Promise<void> {
   }
 }
 
-async function snapshot(w: ReadinessWait): Promise<Snapshot> {
-  const [pods, nodes] = await Promise.all([
-    w.external.get<KubeList<Pod>>(`/api/v1/namespaces/${w.namespace}/pods`, {
-      query: { labelSelector: w.podSelector },
-    }),
-    w.master.get<KubeList<Node>>("/api/v1/nodes", { query: { labelSelector: w.nodeSelector } }),
-  ]);
+async function snapshot(w: ReadinessWait, nodes: Informer<Node>): Promise<Snapshot> {
+  const pods = await w.external.get<KubeList<Pod>>(`/api/v1/namespaces/${w.namespace}/pods`, {
+    query: { labelSelector: w.podSelector },
+  });
   const live = pods.items.filter((p) => !p.metadata.deletionTimestamp);
   return {
     pods: live,
     running: live.filter((p) => p.status?.phase === "Running"),
     readyNodes: new Set(
-      nodes.items
-        .filter((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
-        .map((n) => n.metadata.name!),
+      [...nodes.list()].filter((n) => isConditionTrue(n, "Ready")).map((n) => n.metadata.name!),
     ),
   };
 }
@@ -107,7 +119,11 @@ function problemsOf(pod: Pod): Problem[] {
 }
 
 function describeProblem(namespace: string, pod: Pod, p: Problem): string {
-  return `${namespace}/${pod.metadata.name}: ${p.reason}${p.message ? ` (${p.message})` : ""}`;
+  return `${namespace}/${pod.metadata.name}: ${formatProblem(p)}`;
+}
+
+function formatProblem(p: Problem): string {
+  return `${p.reason}${p.message ? ` (${p.message})` : ""}`;
 }
 
 async function replicaFailure(w: ReadinessWait): Promise<string | undefined> {
@@ -126,7 +142,7 @@ function whatIsMissing(w: ReadinessWait, s: Snapshot, wantedNodes: number): stri
     if (p.status?.phase !== "Running") {
       const why = problemsOf(p);
       lines.push(
-        `  pod ${w.namespace}/${p.metadata.name}: ${p.status?.phase ?? "Pending"}${why.length ? `, ${why.map((x) => x.reason + (x.message ? ` (${x.message})` : "")).join("; ")}` : ""}`,
+        `  pod ${w.namespace}/${p.metadata.name}: ${p.status?.phase ?? "Pending"}${why.length ? `, ${why.map(formatProblem).join("; ")}` : ""}`,
       );
       continue;
     }
