@@ -1,6 +1,8 @@
-import http2 from "node:http2";
 import tls from "node:tls";
+import { H2Session, type H2Stream, type StreamHandlers } from "./h2/session.js";
 import type { ClientIdentity } from "./kubeconfig.js";
+
+export type { H2Stream, StreamHandlers } from "./h2/session.js";
 
 /**
  * One HTTP/2 connection to the API server for one identity, re-established on the next stream after a
@@ -8,65 +10,59 @@ import type { ClientIdentity } from "./kubeconfig.js";
  * client-go's transport cache shares one connection among clients with the same TLS config.
  */
 export class Http2Connection {
-  private session: http2.ClientHttp2Session | undefined;
-  /** Streams in flight per session; a dropped session's streams still close after a new one opens. */
-  private readonly activeStreams = new WeakMap<http2.ClientHttp2Session, number>();
+  private session: H2Session | undefined;
   private closed = false;
+  private readonly url: URL;
+  private readonly authority: string;
+  private readonly scheme: string;
 
-  constructor(readonly identity: ClientIdentity) {}
+  constructor(readonly identity: ClientIdentity) {
+    this.url = new URL(identity.server);
+    this.authority = this.url.host;
+    this.scheme = this.url.protocol.replace(/:$/, "");
+  }
 
   get server(): string {
     return this.identity.server;
   }
 
   /** Opens a stream with the identity's credentials; a payload is sent and the stream's end written. */
-  open(headers: http2.OutgoingHttpHeaders, payload: string | undefined): http2.ClientHttp2Stream {
-    const session = this.connect();
-    const req = session.request(
-      {
-        ...(this.identity.token ? { authorization: `Bearer ${this.identity.token}` } : {}),
-        ...headers,
-      },
-      // Node ends GET and DELETE streams at once unless told otherwise; a DELETE carries DeleteOptions.
-      { endStream: payload === undefined },
-    );
-    this.trackStream(session, req);
-    if (payload !== undefined) req.end(payload);
-    return req;
+  open(
+    method: string,
+    path: string,
+    headers: ReadonlyArray<readonly [string, string]>,
+    payload: Buffer | undefined,
+    handlers: StreamHandlers,
+  ): H2Stream {
+    const all: [string, string][] = [
+      [":method", method],
+      [":scheme", this.scheme],
+      [":authority", this.authority],
+      [":path", path],
+    ];
+    if (this.identity.token) all.push(["authorization", `Bearer ${this.identity.token}`]);
+    for (const h of headers) all.push([h[0], h[1]]);
+    return this.connect().request(all, payload, handlers);
   }
 
+  /** New streams are refused; the connection closes once those in flight end. */
   close(): void {
     this.closed = true;
     this.session?.close();
     this.session = undefined;
   }
 
-  /** Keeps the process alive only while a request or watch is in flight, so idle clients never block exit. */
-  private trackStream(session: http2.ClientHttp2Session, req: http2.ClientHttp2Stream): void {
-    const active = this.activeStreams.get(session) ?? 0;
-    this.activeStreams.set(session, active + 1);
-    if (active === 0) session.ref();
-    req.once("close", () => {
-      const left = (this.activeStreams.get(session) ?? 1) - 1;
-      this.activeStreams.set(session, left);
-      if (left === 0 && !session.destroyed) session.unref();
-    });
-  }
-
-  private connect(): http2.ClientHttp2Session {
+  private connect(): H2Session {
     if (this.closed) throw new Error(`client for ${this.server} is closed`);
-    if (this.session && !this.session.closed && !this.session.destroyed) return this.session;
-    const session = http2.connect(this.server, {
-      secureContext: secureContextFor(this.identity),
+    if (this.session?.usable) return this.session;
+    const session: H2Session = new H2Session({
+      url: this.url,
+      secureContext: this.url.protocol === "https:" ? secureContextFor(this.identity) : undefined,
       rejectUnauthorized: !this.identity.insecure,
+      onClose: () => {
+        if (this.session === session) this.session = undefined;
+      },
     });
-    const forget = () => {
-      if (this.session === session) this.session = undefined;
-    };
-    session.on("error", forget);
-    session.on("goaway", forget);
-    session.on("close", forget);
-    session.unref();
     this.session = session;
     return session;
   }

@@ -1,6 +1,6 @@
-import http2 from "node:http2";
+import { StringDecoder } from "node:string_decoder";
 import { LineSplitter } from "../util/line-splitter.js";
-import { Http2Connection } from "./http2-connection.js";
+import { Http2Connection, type H2Stream, type StreamHandlers } from "./http2-connection.js";
 import type { ClientIdentity } from "./kubeconfig.js";
 import type { KubeObject } from "./types.js";
 
@@ -145,13 +145,11 @@ export class KubeClient {
     // Aborted while waiting for the rate limiter (or before): a listener added now would never fire.
     if (signal?.aborted) return;
     const started = performance.now();
-    const stream = this.open("GET", withQuery(path, query), {}, undefined);
     return new Promise<void>((resolve, reject) => {
       const lines = new LineSplitter(onLine);
+      const decoder = new StringDecoder("utf8");
       let errorBody = "";
       let status = 0;
-      const onAbort = () => stream.close(http2.constants.NGHTTP2_CANCEL);
-      signal?.addEventListener("abort", onAbort, { once: true });
       let settled = false;
       const finish = (err?: Error) => {
         if (settled) return;
@@ -160,22 +158,37 @@ export class KubeClient {
         if (err) reject(err);
         else resolve();
       };
-      stream.on("response", (headers) => {
-        status = Number(headers[":status"]);
-        this.options.onResponse?.({ method: verb, path, status, durationMs: performance.now() - started });
+      const stream = this.open("GET", withQuery(path, query), [], undefined, {
+        onResponse: (code) => {
+          status = code;
+          this.options.onResponse?.({ method: verb, path, status, durationMs: performance.now() - started });
+        },
+        onData: (chunk) => {
+          const text = decoder.write(chunk);
+          if (status >= 400) errorBody += text;
+          else {
+            try {
+              lines.push(text);
+            } catch (err) {
+              // A handler's failure ends this stream only, not the connection it shares.
+              stream.cancel();
+              finish(err as Error);
+            }
+          }
+        },
+        onEnd: () => {
+          if (status >= 400) return finish(apiError(status, safeJson(errorBody), `${verb} ${path}`));
+          lines.push(decoder.end());
+          lines.flush();
+          finish();
+        },
+        onError: (err) => finish(signal?.aborted ? undefined : err),
       });
-      stream.setEncoding("utf8");
-      stream.on("data", (chunk: string) => {
-        if (status >= 400) errorBody += chunk;
-        else lines.push(chunk);
-      });
-      stream.on("end", () => {
-        if (status >= 400) return finish(apiError(status, safeJson(errorBody), `${verb} ${path}`));
-        lines.flush();
+      const onAbort = () => {
+        stream.cancel();
         finish();
-      });
-      stream.on("error", (err) => finish(signal?.aborted ? undefined : err));
-      stream.on("close", () => finish());
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
 
@@ -192,52 +205,53 @@ export class KubeClient {
     const payload =
       opts.body === undefined
         ? undefined
-        : typeof opts.body === "string"
-          ? opts.body
-          : JSON.stringify(opts.body);
-    const stream = this.open(method, path, { "content-type": opts.contentType ?? JSON_TYPE }, payload);
+        : Buffer.from(typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body), "utf8");
     const timeoutMs = opts.timeoutMs ?? this.options.requestTimeoutMs ?? 60_000;
     return new Promise((resolve, reject) => {
       let status = 0;
       const chunks: Buffer[] = [];
-      stream.setTimeout(timeoutMs, () => {
-        stream.close(http2.constants.NGHTTP2_CANCEL);
+      const settle = () => {
+        clearTimeout(timer);
+        opts.signal?.removeEventListener("abort", onAbort);
+      };
+      const stream = this.open(method, path, [["content-type", opts.contentType ?? JSON_TYPE]], payload, {
+        onResponse: (code) => (status = code),
+        // A body nobody reads is not kept, unless it is an error's Status.
+        onData: (chunk) => {
+          if (!opts.discardBody || status >= 400) chunks.push(chunk);
+        },
+        onEnd: () => {
+          settle();
+          resolve({ status, body: chunks.length === 0 ? "" : Buffer.concat(chunks).toString("utf8") });
+        },
+        onError: (err) => {
+          settle();
+          reject(err);
+        },
+      });
+      const timer = setTimeout(() => {
+        stream.cancel();
+        settle();
         reject(new Error(`${method} ${path}: no response from ${this.server} within ${timeoutMs} ms`));
-      });
-      const onAbort = () => stream.close(http2.constants.NGHTTP2_CANCEL);
+      }, timeoutMs);
+      const onAbort = () => {
+        stream.cancel();
+        settle();
+        reject(opts.signal?.reason as Error);
+      };
       opts.signal?.addEventListener("abort", onAbort, { once: true });
-      stream.on("response", (headers) => (status = Number(headers[":status"])));
-      // A body nobody reads is not kept, unless it is an error's Status.
-      stream.on("data", (chunk: Buffer) => {
-        if (!opts.discardBody || status >= 400) chunks.push(chunk);
-      });
-      stream.on("end", () => {
-        opts.signal?.removeEventListener("abort", onAbort);
-        resolve({ status, body: Buffer.concat(chunks).toString("utf8") });
-      });
-      stream.on("error", (err) => {
-        opts.signal?.removeEventListener("abort", onAbort);
-        reject(err);
-      });
     });
   }
 
   private open(
     method: string,
     path: string,
-    headers: http2.OutgoingHttpHeaders,
-    payload: string | undefined,
-  ): http2.ClientHttp2Stream {
-    return this.connection.open(
-      {
-        ":method": method,
-        ":path": path,
-        accept: JSON_TYPE,
-        "user-agent": this.options.userAgent ?? "kubemark",
-        ...headers,
-      },
-      payload,
-    );
+    headers: [string, string][],
+    payload: Buffer | undefined,
+    handlers: StreamHandlers,
+  ): H2Stream {
+    headers.push(["accept", JSON_TYPE], ["user-agent", this.options.userAgent ?? "kubemark"]);
+    return this.connection.open(method, path, headers, payload, handlers);
   }
 }
 

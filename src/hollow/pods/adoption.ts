@@ -3,6 +3,7 @@
  * their IDs, start times and restart counts, and the lifecycle resumes where the status says it was.
  */
 
+import { cloneData } from "../../util/clone-data.js";
 import type { Container, ContainerStatus, Pod } from "../../client/types.js";
 import { awaitsRestart } from "./container-actions.js";
 import { waitingContainer } from "./container-status.js";
@@ -35,7 +36,7 @@ export function isAdoptable(pod: Pod): boolean {
 function aligned(pod: Pod, specs: Container[], statuses: ContainerStatus[] | undefined): ContainerStatus[] {
   return specs.map((spec) => {
     const found = statuses?.find((status) => status.name === spec.name);
-    return found ? structuredClone(found) : waitingContainer(spec, initialWaitingReason(pod));
+    return found ? cloneData(found) : waitingContainer(spec, initialWaitingReason(pod));
   });
 }
 

@@ -4,6 +4,7 @@
  * writes `status`, deletes the pod when asked, and arms one timer for `wakeAt`.
  */
 
+import { cloneData } from "../../util/clone-data.js";
 import type { Pod, PodStatus } from "../../client/types.js";
 import { adoptedRuntime, initialWaitingReason, isAdoptable } from "./adoption.js";
 import type { AdmissionResult } from "./admission.js";
@@ -80,7 +81,7 @@ export class PodLifecycle {
   /** The pod watch delivered this pod (added, or updated, possibly with deletionTimestamp set). */
   observe(pod: Pod, runtime: PodRuntime | undefined, now: number, ctx: PodNodeContext): Step {
     if (runtime === undefined) return this.firstSight(pod, now, ctx);
-    const next = structuredClone(runtime);
+    const next = cloneData(runtime);
     return this.handleDeletion(pod, next, now, ctx) ?? this.finish(pod, next, now, ctx);
   }
 
@@ -91,7 +92,7 @@ export class PodLifecycle {
     const stage = this.stagesByName.get(due.stage);
     if (stage === undefined)
       throw new Error(`pod ${runtime.uid} waits for stage "${due.stage}", which is not in the stage table`);
-    const next = structuredClone(runtime);
+    const next = cloneData(runtime);
     const step: Partial<Step> = {};
     this.enter(stage.to, pod, next, now, ctx, step);
     this.settle(pod, next, now, ctx, step);

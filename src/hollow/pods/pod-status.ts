@@ -1,5 +1,6 @@
 /** The full pod status the hollow kubelet writes, derived from what it remembers about the pod. */
 
+import { cloneData } from "../../util/clone-data.js";
 import type { Pod, PodStatus } from "../../client/types.js";
 import { KUBELET_CONDITIONS, kubeletConditions } from "./pod-conditions.js";
 import { podPhase, type PodPhase } from "./pod-phase.js";
@@ -46,10 +47,10 @@ export function podStatusOf(pod: Pod, runtime: PodRuntime, nodeIP: string, now: 
     startTime: runtime.startTime,
     // Copies: the status is kept as `written` and must not change along with the runtime.
     ...(runtime.initContainers.length > 0
-      ? { initContainerStatuses: structuredClone(runtime.initContainers) }
+      ? { initContainerStatuses: cloneData(runtime.initContainers) }
       : {}),
     // The kubelet sorts regular container statuses by name.
-    containerStatuses: structuredClone(runtime.containers).sort((a, b) =>
+    containerStatuses: cloneData(runtime.containers).sort((a, b) =>
       a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
     ),
     qosClass: podQOSClass(pod),

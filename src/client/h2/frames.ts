@@ -1,0 +1,127 @@
+/** HTTP/2 frame layout (RFC 9113 section 4) and the few frames a client writes. */
+
+export const FRAME_HEADER_BYTES = 9;
+
+export const FrameType = {
+  DATA: 0x0,
+  HEADERS: 0x1,
+  PRIORITY: 0x2,
+  RST_STREAM: 0x3,
+  SETTINGS: 0x4,
+  PUSH_PROMISE: 0x5,
+  PING: 0x6,
+  GOAWAY: 0x7,
+  WINDOW_UPDATE: 0x8,
+  CONTINUATION: 0x9,
+} as const;
+
+export const Flag = {
+  END_STREAM: 0x1,
+  ACK: 0x1,
+  END_HEADERS: 0x4,
+  PADDED: 0x8,
+  PRIORITY: 0x20,
+} as const;
+
+export const Setting = {
+  HEADER_TABLE_SIZE: 0x1,
+  ENABLE_PUSH: 0x2,
+  MAX_CONCURRENT_STREAMS: 0x3,
+  INITIAL_WINDOW_SIZE: 0x4,
+  MAX_FRAME_SIZE: 0x5,
+} as const;
+
+export const ErrorCode = { NO_ERROR: 0x0, PROTOCOL_ERROR: 0x1, CANCEL: 0x8 } as const;
+
+export const CONNECTION_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
+
+/** A frame as read off the wire; the payload is a view into the read buffer. */
+export interface Frame {
+  type: number;
+  flags: number;
+  streamId: number;
+  payload: Buffer;
+}
+
+export function frame(type: number, flags: number, streamId: number, payload?: Buffer): Buffer {
+  const length = payload?.length ?? 0;
+  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
+  out.writeUIntBE(length, 0, 3);
+  out[3] = type;
+  out[4] = flags;
+  out.writeUInt32BE(streamId & 0x7fffffff, 5);
+  payload?.copy(out, FRAME_HEADER_BYTES);
+  return out;
+}
+
+export function settingsFrame(settings: ReadonlyArray<readonly [number, number]>): Buffer {
+  const payload = Buffer.allocUnsafe(settings.length * 6);
+  settings.forEach(([id, value], i) => {
+    payload.writeUInt16BE(id, i * 6);
+    payload.writeUInt32BE(value, i * 6 + 2);
+  });
+  return frame(FrameType.SETTINGS, 0, 0, payload);
+}
+
+export function windowUpdateFrame(streamId: number, increment: number): Buffer {
+  const payload = Buffer.allocUnsafe(4);
+  payload.writeUInt32BE(increment, 0);
+  return frame(FrameType.WINDOW_UPDATE, 0, streamId, payload);
+}
+
+export function rstStreamFrame(streamId: number, code: number): Buffer {
+  const payload = Buffer.allocUnsafe(4);
+  payload.writeUInt32BE(code, 0);
+  return frame(FrameType.RST_STREAM, 0, streamId, payload);
+}
+
+/**
+ * Splits a byte stream into frames. Chunks are kept as they arrive and joined only when a frame spans
+ * them, so a read of many small frames costs no copy.
+ */
+export class FrameReader {
+  private pending: Buffer | undefined;
+
+  constructor(private readonly onFrame: (frame: Frame) => void) {}
+
+  push(chunk: Buffer): void {
+    let buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = undefined;
+    let at = 0;
+    while (buf.length - at >= FRAME_HEADER_BYTES) {
+      const length = buf.readUIntBE(at, 3);
+      const end = at + FRAME_HEADER_BYTES + length;
+      if (end > buf.length) break;
+      this.onFrame({
+        type: buf[at + 3],
+        flags: buf[at + 4],
+        streamId: buf.readUInt32BE(at + 5) & 0x7fffffff,
+        payload: buf.subarray(at + FRAME_HEADER_BYTES, end),
+      });
+      at = end;
+    }
+    if (at < buf.length) {
+      buf = buf.subarray(at);
+      // A copy, so a small remainder does not pin the whole read buffer.
+      this.pending = Buffer.from(buf);
+    }
+  }
+}
+
+/** The header block fragment of a HEADERS frame: padding and priority fields stripped. */
+export function headersFragment(f: Frame): Buffer {
+  let start = 0;
+  let end = f.payload.length;
+  if (f.flags & Flag.PADDED) {
+    end -= f.payload[0];
+    start = 1;
+  }
+  if (f.flags & Flag.PRIORITY) start += 5;
+  return f.payload.subarray(start, end);
+}
+
+/** The data of a DATA frame, padding stripped. */
+export function dataOf(f: Frame): Buffer {
+  if (!(f.flags & Flag.PADDED)) return f.payload;
+  return f.payload.subarray(1, f.payload.length - f.payload[0]);
+}

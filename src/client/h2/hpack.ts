@@ -1,0 +1,183 @@
+/**
+ * The part of HPACK (RFC 7541) a Kubernetes client needs. The client announces a header table of size 0,
+ * so the server keeps no dynamic table and every field it sends is either a static-table reference or a
+ * literal: the decoder reads the response's :status and skips the rest without keeping state. The encoder
+ * writes literals that are never indexed, which any server accepts.
+ */
+
+/** Static-table indices (RFC 7541 Appendix A) of the request headers this client sends. */
+const STATIC_NAME_INDEX: Readonly<Record<string, number>> = {
+  ":authority": 1,
+  ":method": 2,
+  ":path": 4,
+  ":scheme": 6,
+  accept: 19,
+  authorization: 23,
+  "content-length": 28,
+  "content-type": 31,
+  "user-agent": 58,
+};
+
+/** Static entries 8 to 14 are ":status" with these values. */
+const STATIC_STATUS: Readonly<Record<number, number>> = {
+  8: 200,
+  9: 204,
+  10: 206,
+  11: 304,
+  12: 400,
+  13: 404,
+  14: 500,
+};
+const STATIC_TABLE_SIZE = 61;
+
+/** Encodes [name, value] pairs (names lower case) as literals without indexing, with raw strings. */
+export function encodeHeaders(headers: ReadonlyArray<readonly [string, string]>): Buffer {
+  const parts: number[] = [];
+  const bytes: Buffer[] = [];
+  let size = 0;
+  const flushInts = () => {
+    if (parts.length === 0) return;
+    const b = Buffer.from(parts);
+    bytes.push(b);
+    size += b.length;
+    parts.length = 0;
+  };
+  const str = (s: string) => {
+    const b = Buffer.from(s, "utf8");
+    writeInt(parts, b.length, 7, 0x00);
+    flushInts();
+    bytes.push(b);
+    size += b.length;
+  };
+  for (const [name, value] of headers) {
+    const index = STATIC_NAME_INDEX[name];
+    if (index !== undefined) writeInt(parts, index, 4, 0x00);
+    else {
+      parts.push(0x00);
+      str(name);
+    }
+    str(value);
+  }
+  flushInts();
+  return Buffer.concat(bytes, size);
+}
+
+function writeInt(out: number[], value: number, prefixBits: number, firstByteFlags: number): void {
+  const max = (1 << prefixBits) - 1;
+  if (value < max) {
+    out.push(firstByteFlags | value);
+    return;
+  }
+  out.push(firstByteFlags | max);
+  value -= max;
+  while (value >= 128) {
+    out.push((value & 0x7f) | 0x80);
+    value >>>= 7;
+  }
+  out.push(value);
+}
+
+export class HpackError extends Error {}
+
+/** The :status of a response header block; 0 when it has none (trailers). */
+export function decodeStatus(block: Buffer): number {
+  const r = { at: 0 };
+  let status = 0;
+  while (r.at < block.length) {
+    const first = block[r.at];
+    if (first & 0x80) {
+      const index = readInt(block, r, 7);
+      if (index > STATIC_TABLE_SIZE || index === 0)
+        throw new HpackError(`header index ${index} outside the static table`);
+      if (STATIC_STATUS[index] !== undefined) status = STATIC_STATUS[index];
+      continue;
+    }
+    if ((first & 0xe0) === 0x20) {
+      // Dynamic table size update: the client allows none, so there is nothing to resize.
+      readInt(block, r, 5);
+      continue;
+    }
+    // Literal with incremental indexing (01), without indexing (0000) or never indexed (0001).
+    const nameIndex = readInt(block, r, (first & 0xc0) === 0x40 ? 6 : 4);
+    if (nameIndex > STATIC_TABLE_SIZE)
+      throw new HpackError(`header name index ${nameIndex} outside the static table`);
+    if (nameIndex === 0) skipString(block, r);
+    if (nameIndex >= 8 && nameIndex <= 14) status = readStatusValue(block, r);
+    else skipString(block, r);
+  }
+  return status;
+}
+
+function readInt(block: Buffer, r: { at: number }, prefixBits: number): number {
+  const max = (1 << prefixBits) - 1;
+  let value = block[r.at++] & max;
+  if (value < max) return value;
+  let shift = 0;
+  for (;;) {
+    if (r.at >= block.length) throw new HpackError("truncated integer");
+    const b = block[r.at++];
+    value += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (!(b & 0x80)) return value;
+    if (shift > 28) throw new HpackError("integer too large");
+  }
+}
+
+function skipString(block: Buffer, r: { at: number }): void {
+  const length = readInt(block, r, 7);
+  r.at += length;
+  if (r.at > block.length) throw new HpackError("truncated string");
+}
+
+function readStatusValue(block: Buffer, r: { at: number }): number {
+  const huffman = (block[r.at] & 0x80) !== 0;
+  const length = readInt(block, r, 7);
+  const bytes = block.subarray(r.at, r.at + length);
+  r.at += length;
+  if (bytes.length !== length) throw new HpackError("truncated string");
+  const text = huffman ? huffmanDigits(bytes) : bytes.toString("latin1");
+  const status = Number(text);
+  if (!/^\d{3}$/.test(text)) throw new HpackError(`invalid :status ${JSON.stringify(text)}`);
+  return status;
+}
+
+/**
+ * Huffman-decodes a string of decimal digits, all a :status holds. In RFC 7541's code '0' to '2' are the
+ * 5-bit codes 0 to 2 and '3' to '9' the 6-bit codes 0x19 to 0x1f; the rest of the last byte is 1-padding.
+ */
+export function huffmanDigits(bytes: Buffer): string {
+  let out = "";
+  let bits = 0;
+  let held = 0;
+  let i = 0;
+  const need = (n: number): boolean => {
+    while (held < n) {
+      if (i >= bytes.length) return false;
+      bits = ((bits << 8) | bytes[i++]) & 0xffffff;
+      held += 8;
+    }
+    return true;
+  };
+  const peek = (n: number) => (bits >>> (held - n)) & ((1 << n) - 1);
+  while (need(5)) {
+    const five = peek(5);
+    if (five <= 2) {
+      out += String(five);
+      held -= 5;
+      continue;
+    }
+    if (five >= 0b01100 && five <= 0b01111 && need(6)) {
+      const six = peek(6);
+      if (six >= 0x19) {
+        out += String(six - 0x19 + 3);
+        held -= 6;
+        continue;
+      }
+    }
+    break;
+  }
+  // What is left must be the padding: fewer than 8 bits, all ones.
+  if (held >= 8 || i < bytes.length || peek(held) !== (1 << held) - 1)
+    throw new HpackError("a :status that is not a Huffman-coded number");
+  return out;
+}

@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { decodeStatus, encodeHeaders, huffmanDigits } from "../../src/client/h2/hpack.js";
+import { H2Session, StreamUnprocessedError } from "../../src/client/h2/session.js";
+
+/** A request on the session, collected: status, body, or the error that ended it. */
+function exchange(
+  session: H2Session,
+  path: string,
+  body?: Buffer,
+): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    const chunks: Buffer[] = [];
+    session.request(
+      [
+        [":method", body ? "POST" : "GET"],
+        [":scheme", "http"],
+        [":authority", "localhost"],
+        [":path", path],
+      ],
+      body,
+      {
+        onResponse: (s) => (status = s),
+        onData: (c) => chunks.push(c),
+        onEnd: () => resolve({ status, body: Buffer.concat(chunks) }),
+        onError: reject,
+      },
+    );
+  });
+}
+
+describe("HPACK subset", () => {
+  it("reads :status from static entries, raw literals and Huffman literals", () => {
+    assert.equal(decodeStatus(Buffer.from([0x88])), 200);
+    assert.equal(decodeStatus(Buffer.from([0x8d])), 404);
+    // Literal without indexing, name index 8 (:status), raw value "201".
+    assert.equal(decodeStatus(Buffer.from([0x08, 0x03, 0x32, 0x30, 0x31])), 201);
+    // Literal with incremental indexing, Huffman "302" (RFC 7541 C.6.1: 0x6402).
+    assert.equal(decodeStatus(Buffer.from([0x48, 0x82, 0x64, 0x02])), 302);
+    assert.equal(huffmanDigits(Buffer.from([0x64, 0x0e, 0xff])), "307");
+  });
+
+  it("refuses dynamic-table references, which a header table of size 0 forbids", () => {
+    assert.throws(() => decodeStatus(Buffer.from([0xbe])), /outside the static table/);
+  });
+
+  it("encodes literals a decoder reads back", () => {
+    const block = encodeHeaders([
+      [":path", "/api/v1/pods?watch=true"],
+      ["x-long-header-name", "v".repeat(300)],
+    ]);
+    // Name index 4 with a 4-bit prefix, then a 7-bit length prefix.
+    assert.equal(block[0], 0x04);
+    assert.equal(block[1], "/api/v1/pods?watch=true".length);
+    assert.equal(decodeStatus(block), 0);
+  });
+});
+
+describe("H2Session against Node's HTTP/2 server", () => {
+  let server: http2.Http2Server;
+  let url: URL;
+
+  before(async () => {
+    server = http2.createServer({ settings: { maxConcurrentStreams: 2 } }, (req, res) => {
+      const status = Number(new URL(req.url, "http://x").searchParams.get("status") ?? 200);
+      if (req.url.startsWith("/echo")) {
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => {
+          res.writeHead(status);
+          res.end(Buffer.concat(chunks));
+        });
+        return;
+      }
+      if (req.url.startsWith("/slow")) {
+        setTimeout(() => res.end("slow"), 20);
+        return;
+      }
+      res.writeHead(status, { "x-filler": "y".repeat(100) });
+      res.end(`status ${status}`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  });
+
+  after(() => server.close());
+
+  it("reads every status the API server sends, however the server encodes it", async () => {
+    const session = new H2Session({ url, onClose: () => {} });
+    for (const status of [200, 201, 204, 403, 404, 409, 410, 422, 429, 500, 503]) {
+      const res = await exchange(session, `/?status=${status}`);
+      assert.equal(res.status, status);
+      if (status !== 204) assert.equal(res.body.toString(), `status ${status}`);
+    }
+    session.close();
+  });
+
+  it("sends a body larger than the server's flow-control window and receives it back", async () => {
+    const session = new H2Session({ url, onClose: () => {} });
+    const body = Buffer.alloc(1_000_000, "k");
+    const res = await exchange(session, "/echo", body);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.length, body.length);
+    assert.ok(res.body.equals(body));
+    session.close();
+  });
+
+  it("queues streams beyond the server's MAX_CONCURRENT_STREAMS and runs them all", async () => {
+    const session = new H2Session({ url, onClose: () => {} });
+    await exchange(session, "/"); // the server's SETTINGS are known from here on
+    const results = await Promise.all(Array.from({ length: 10 }, () => exchange(session, "/slow")));
+    assert.deepEqual(
+      results.map((r) => r.body.toString()),
+      Array.from({ length: 10 }, () => "slow"),
+    );
+    session.close();
+  });
+
+  it("takes no new streams after the server's GOAWAY, and fails streams when the connection drops", async () => {
+    const peer = http2.createServer((req, res) => {
+      if (req.url === "/drop") return req.stream.session?.destroy();
+      res.end("ok");
+      req.stream.session?.goaway(http2.constants.NGHTTP2_NO_ERROR);
+    });
+    await new Promise<void>((resolve) => peer.listen(0, "127.0.0.1", resolve));
+    const peerUrl = new URL(`http://127.0.0.1:${(peer.address() as AddressInfo).port}`);
+    let goneAway!: () => void;
+    const closed = new Promise<void>((resolve) => (goneAway = resolve));
+    const session = new H2Session({ url: peerUrl, onClose: () => goneAway() });
+    assert.equal((await exchange(session, "/")).body.toString(), "ok");
+    await closed;
+    assert.equal(session.usable, false);
+    await assert.rejects(exchange(session, "/"), StreamUnprocessedError);
+
+    const dropped = new H2Session({ url: peerUrl, onClose: () => {} });
+    await assert.rejects(exchange(dropped, "/drop"), /closed/);
+    peer.close();
+  });
+
+  it("reports a refused connection to every stream", async () => {
+    const closedServer = http2.createServer();
+    await new Promise<void>((resolve) => closedServer.listen(0, "127.0.0.1", resolve));
+    const port = (closedServer.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closedServer.close(() => resolve()));
+    const session = new H2Session({ url: new URL(`http://127.0.0.1:${port}`), onClose: () => {} });
+    await assert.rejects(exchange(session, "/"), /ECONNREFUSED/);
+  });
+});
