@@ -5,10 +5,8 @@ export const FRAME_HEADER_BYTES = 9;
 export const FrameType = {
   DATA: 0x0,
   HEADERS: 0x1,
-  PRIORITY: 0x2,
   RST_STREAM: 0x3,
   SETTINGS: 0x4,
-  PUSH_PROMISE: 0x5,
   PING: 0x6,
   GOAWAY: 0x7,
   WINDOW_UPDATE: 0x8,
@@ -31,7 +29,7 @@ export const Setting = {
   MAX_FRAME_SIZE: 0x5,
 } as const;
 
-export const ErrorCode = { NO_ERROR: 0x0, PROTOCOL_ERROR: 0x1, CANCEL: 0x8 } as const;
+export const ErrorCode = { REFUSED_STREAM: 0x7, CANCEL: 0x8 } as const;
 
 export const CONNECTION_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 

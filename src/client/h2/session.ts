@@ -38,7 +38,6 @@ const STREAM_WINDOW = 4 << 20;
 const CONNECTION_WINDOW = 1 << 30;
 const DEFAULT_WINDOW = 65_535;
 const DEFAULT_MAX_FRAME = 16_384;
-const REFUSED_STREAM = 0x7;
 
 interface StreamState {
   /** 0 while it waits for a free slot under the server's MAX_CONCURRENT_STREAMS. */
@@ -102,6 +101,14 @@ export class H2Session {
           });
     this.socket.setNoDelay(true);
     this.socket.unref();
+    const socket = this.socket;
+    if (socket instanceof tls.TLSSocket)
+      socket.once("secureConnect", () => {
+        if (socket.alpnProtocol !== "h2")
+          this.fail(
+            new Error(`${opts.url.host} does not offer HTTP/2 (ALPN: ${socket.alpnProtocol || "none"})`),
+          );
+      });
     const reader = new FrameReader((f) => this.onFrame(f));
     this.socket.on("data", (chunk: Buffer) => {
       try {
@@ -316,7 +323,7 @@ export class H2Session {
     if (!stream) return;
     const code = f.payload.readUInt32BE(0);
     this.finish(stream);
-    if (code === REFUSED_STREAM && !stream.gotHeaders) {
+    if (code === ErrorCode.REFUSED_STREAM && !stream.gotHeaders) {
       // Opened before the server's concurrency limit was known: the server did no work on it, so it
       // waits for a free slot and goes again.
       stream.id = 0;
