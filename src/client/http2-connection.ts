@@ -34,14 +34,14 @@ export class Http2Connection {
     payload: Buffer | undefined,
     handlers: StreamHandlers,
   ): H2Stream {
-    const all: [string, string][] = [
+    const all: (readonly [string, string])[] = [
       [":method", method],
       [":scheme", this.scheme],
       [":authority", this.authority],
       [":path", path],
+      ...headers,
     ];
     if (this.identity.token) all.push(["authorization", `Bearer ${this.identity.token}`]);
-    for (const h of headers) all.push([h[0], h[1]]);
     return this.connect().request(all, payload, handlers);
   }
 

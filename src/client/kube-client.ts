@@ -158,7 +158,7 @@ export class KubeClient {
         if (err) reject(err);
         else resolve();
       };
-      const stream = this.open("GET", withQuery(path, query), [], undefined, {
+      const stream = this.open("GET", withQuery(path, query), undefined, undefined, {
         onResponse: (code) => {
           status = code;
           this.options.onResponse?.({ method: verb, path, status, durationMs: performance.now() - started });
@@ -214,7 +214,7 @@ export class KubeClient {
         clearTimeout(timer);
         opts.signal?.removeEventListener("abort", onAbort);
       };
-      const stream = this.open(method, path, [["content-type", opts.contentType ?? JSON_TYPE]], payload, {
+      const stream = this.open(method, path, opts.contentType ?? JSON_TYPE, payload, {
         onResponse: (code) => (status = code),
         // A body nobody reads is not kept, unless it is an error's Status.
         onData: (chunk) => {
@@ -246,11 +246,15 @@ export class KubeClient {
   private open(
     method: string,
     path: string,
-    headers: [string, string][],
+    contentType: string | undefined,
     payload: Buffer | undefined,
     handlers: StreamHandlers,
   ): H2Stream {
-    headers.push(["accept", JSON_TYPE], ["user-agent", this.options.userAgent ?? "kubemark"]);
+    const headers: [string, string][] = [
+      ["accept", JSON_TYPE],
+      ["user-agent", this.options.userAgent ?? "kubemark"],
+    ];
+    if (contentType) headers.push(["content-type", contentType]);
     return this.connection.open(method, path, headers, payload, handlers);
   }
 }

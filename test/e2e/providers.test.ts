@@ -57,6 +57,13 @@ async function followsLogsUntilInterrupted(home: string, cluster: string, node: 
   assert.equal(await exited, 0);
 }
 
+/** A kubeconfig trusting a real cluster's CA but pointing at a port nothing listens on. */
+async function unreachableKubeconfig(file: string, caFrom: string, cluster: string): Promise<string> {
+  const ca = (await loadKubeconfig(caFrom)).caPem!;
+  await writeKubeconfig(file, cluster, { server: "https://127.0.0.1:1", caPem: ca, user: "u", token: "t" });
+  return file;
+}
+
 async function leaseNames(admin: KubeClient): Promise<string[]> {
   return (await admin.get<KubeList>(LEASES)).items.map((l) => l.metadata.name!);
 }
@@ -229,14 +236,11 @@ describe("existing master: hollow nodes join a master kubemark did not start", (
     );
     assert.equal(res.code, 1);
     assert.match(res.stderr, /cannot read kubeconfig .*no-such-kubeconfig: ENOENT/);
-    const unreachable = `${home}/unreachable-master.kubeconfig`;
-    const ca = (await loadKubeconfig(master.kubeconfig)).caPem!;
-    await writeKubeconfig(unreachable, "gone", {
-      server: "https://127.0.0.1:1",
-      caPem: ca,
-      user: "u",
-      token: "t",
-    });
+    const unreachable = await unreachableKubeconfig(
+      `${home}/unreachable-master.kubeconfig`,
+      master.kubeconfig,
+      "gone",
+    );
     const gone = await kubemark(home, "start", "--name", "gone", "--master-kubeconfig", unreachable);
     assert.equal(gone.code, 1);
     assert.match(
@@ -439,14 +443,11 @@ describe("external provider: hollow nodes as pods of another cluster", () => {
   });
 
   it("says which external cluster it cannot reach, and stop still cleans up", async () => {
-    const kubeconfig = `${home}/unreachable.kubeconfig`;
-    const ca = (await loadKubeconfig(outside.kubeconfig)).caPem!;
-    await writeKubeconfig(kubeconfig, "nowhere", {
-      server: "https://127.0.0.1:1",
-      caPem: ca,
-      user: "u",
-      token: "t",
-    });
+    const kubeconfig = await unreachableKubeconfig(
+      `${home}/unreachable.kubeconfig`,
+      outside.kubeconfig,
+      "nowhere",
+    );
     const res = await startExternal("unreachable", kubeconfig, "--nodes", "2");
     assert.equal(res.code, 1);
     assert.match(

@@ -83,7 +83,7 @@ export class FrameReader {
   constructor(private readonly onFrame: (frame: Frame) => void) {}
 
   push(chunk: Buffer): void {
-    let buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = undefined;
     let at = 0;
     while (buf.length - at >= FRAME_HEADER_BYTES) {
@@ -98,28 +98,19 @@ export class FrameReader {
       });
       at = end;
     }
-    if (at < buf.length) {
-      buf = buf.subarray(at);
-      // A copy, so a small remainder does not pin the whole read buffer.
-      this.pending = Buffer.from(buf);
-    }
+    // A copy, so a small remainder does not pin the whole read buffer.
+    if (at < buf.length) this.pending = Buffer.from(buf.subarray(at));
   }
+}
+
+/** The payload without its padding (a DATA frame's data). */
+export function unpadded(f: Frame): Buffer {
+  if (!(f.flags & Flag.PADDED)) return f.payload;
+  return f.payload.subarray(1, f.payload.length - f.payload[0]);
 }
 
 /** The header block fragment of a HEADERS frame: padding and priority fields stripped. */
 export function headersFragment(f: Frame): Buffer {
-  let start = 0;
-  let end = f.payload.length;
-  if (f.flags & Flag.PADDED) {
-    end -= f.payload[0];
-    start = 1;
-  }
-  if (f.flags & Flag.PRIORITY) start += 5;
-  return f.payload.subarray(start, end);
-}
-
-/** The data of a DATA frame, padding stripped. */
-export function dataOf(f: Frame): Buffer {
-  if (!(f.flags & Flag.PADDED)) return f.payload;
-  return f.payload.subarray(1, f.payload.length - f.payload[0]);
+  const payload = unpadded(f);
+  return f.flags & Flag.PRIORITY ? payload.subarray(5) : payload;
 }

@@ -32,49 +32,29 @@ const STATIC_TABLE_SIZE = 61;
 
 /** Encodes [name, value] pairs (names lower case) as literals without indexing, with raw strings. */
 export function encodeHeaders(headers: ReadonlyArray<readonly [string, string]>): Buffer {
-  const parts: number[] = [];
-  const bytes: Buffer[] = [];
-  let size = 0;
-  const flushInts = () => {
-    if (parts.length === 0) return;
-    const b = Buffer.from(parts);
-    bytes.push(b);
-    size += b.length;
-    parts.length = 0;
-  };
-  const str = (s: string) => {
-    const b = Buffer.from(s, "utf8");
-    writeInt(parts, b.length, 7, 0x00);
-    flushInts();
-    bytes.push(b);
-    size += b.length;
+  const parts: Buffer[] = [];
+  const literal = (s: string) => {
+    const bytes = Buffer.from(s, "utf8");
+    parts.push(prefixedInt(bytes.length, 7), bytes);
   };
   for (const [name, value] of headers) {
     const index = STATIC_NAME_INDEX[name];
-    if (index !== undefined) writeInt(parts, index, 4, 0x00);
-    else {
-      parts.push(0x00);
-      str(name);
-    }
-    str(value);
+    // The first byte's high nibble 0000 is "literal without indexing"; index 0 means a literal name follows.
+    parts.push(prefixedInt(index ?? 0, 4));
+    if (index === undefined) literal(name);
+    literal(value);
   }
-  flushInts();
-  return Buffer.concat(bytes, size);
+  return Buffer.concat(parts);
 }
 
-function writeInt(out: number[], value: number, prefixBits: number, firstByteFlags: number): void {
+/** An HPACK integer in a first byte of prefixBits bits (its other bits 0) and continuation bytes. */
+function prefixedInt(value: number, prefixBits: number): Buffer {
   const max = (1 << prefixBits) - 1;
-  if (value < max) {
-    out.push(firstByteFlags | value);
-    return;
-  }
-  out.push(firstByteFlags | max);
-  value -= max;
-  while (value >= 128) {
-    out.push((value & 0x7f) | 0x80);
-    value >>>= 7;
-  }
+  if (value < max) return Buffer.of(value);
+  const out = [max];
+  for (value -= max; value >= 128; value >>>= 7) out.push((value & 0x7f) | 0x80);
   out.push(value);
+  return Buffer.from(out);
 }
 
 export class HpackError extends Error {}
@@ -136,9 +116,8 @@ function readStatusValue(block: Buffer, r: { at: number }): number {
   r.at += length;
   if (bytes.length !== length) throw new HpackError("truncated string");
   const text = huffman ? huffmanDigits(bytes) : bytes.toString("latin1");
-  const status = Number(text);
   if (!/^\d{3}$/.test(text)) throw new HpackError(`invalid :status ${JSON.stringify(text)}`);
-  return status;
+  return Number(text);
 }
 
 /**

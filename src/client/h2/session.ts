@@ -2,7 +2,6 @@ import net from "node:net";
 import tls from "node:tls";
 import {
   CONNECTION_PREFACE,
-  dataOf,
   ErrorCode,
   Flag,
   frame,
@@ -13,6 +12,7 @@ import {
   Setting,
   settingsFrame,
   windowUpdateFrame,
+  unpadded,
   type Frame,
 } from "./frames.js";
 import { decodeStatus, encodeHeaders } from "./hpack.js";
@@ -286,7 +286,7 @@ export class H2Session {
       this.socket.write(windowUpdateFrame(stream.id, stream.unacked));
       stream.unacked = 0;
     }
-    const data = dataOf(f);
+    const data = unpadded(f);
     if (data.length > 0) stream.handlers.onData(data);
     if (f.flags & Flag.END_STREAM) this.end(stream);
   }
