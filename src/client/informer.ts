@@ -11,23 +11,17 @@ export interface InformerHandlers<T extends KubeObject> {
   delete?(obj: T): void;
 }
 
-export interface InformerOptions<T extends KubeObject = KubeObject> {
+export interface InformerOptions {
   client: KubeClient;
   path: string;
   fieldSelector?: string;
   labelSelector?: string;
   initialState?: "watch-list" | "list";
-  /** Applied to every object before it is cached (client-go's TransformFunc), e.g. to drop managedFields. */
-  transform?: (obj: T) => T;
+  /** Leave out metadata.managedFields, the bulk of an object that nothing here reads (objects with a spec). */
+  dropManagedFields?: boolean;
   clock?: Clock;
   rand?: Random;
   onError?(err: Error): void;
-}
-
-/** Drops metadata.managedFields, the bulk of most objects, which nothing here reads. */
-export function withoutManagedFields<T extends KubeObject>(obj: T): T {
-  if (obj.metadata.managedFields) delete obj.metadata.managedFields;
-  return obj;
 }
 
 export function objectKey(obj: KubeObject): string {
@@ -44,16 +38,14 @@ export class Informer<T extends KubeObject> {
   private readonly handlers: InformerHandlers<T>[] = [];
   private readonly reflector: Reflector<T>;
 
-  constructor(opts: InformerOptions<T>) {
-    const transform = opts.transform ?? ((obj: T) => obj);
+  constructor(opts: InformerOptions) {
     this.reflector = new Reflector<T>({
       ...opts,
-      codec: objectCodec<T>(),
-      onList: (items) => this.replace(items.map(transform)),
+      codec: objectCodec<T>({ dropManagedFields: opts.dropManagedFields }),
+      onList: (items) => this.replace(items),
       onEvent: (event) => {
-        const obj = transform(event.object!);
-        if (event.type === "DELETED") this.remove(obj);
-        else this.upsert(obj);
+        if (event.type === "DELETED") this.remove(event.object!);
+        else this.upsert(event.object!);
       },
     });
   }

@@ -1,5 +1,3 @@
-import { StringDecoder } from "node:string_decoder";
-import { LineSplitter } from "../util/line-splitter.js";
 import { Http2Connection, type H2Stream, type StreamHandlers } from "./http2-connection.js";
 import type { ClientIdentity } from "./kubeconfig.js";
 import type { KubeObject } from "./types.js";
@@ -20,6 +18,18 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Skip decoding a successful response nobody reads: a hot path's PATCH, DELETE or GET-before-write. */
   discardBody?: boolean;
+}
+
+/** Hears a streamed response body line by line. */
+export interface LineSink {
+  onLine(line: string): void;
+  /** The stream is over: err is undefined when the server ended it, an ApiError for an HTTP error status. */
+  onClose(err?: Error): void;
+}
+
+export interface LineStreamHandle {
+  /** Ends the stream; its sink hears nothing more. */
+  cancel(): void;
 }
 
 export interface RequestRecord {
@@ -120,75 +130,48 @@ export class KubeClient {
     return body;
   }
 
-  /**
-   * Opens a watch and calls onLine with each event's raw JSON line until the server ends it, the signal
-   * aborts, or the connection drops. Resolves when the stream ends; rejects on an HTTP error.
-   */
-  watchLines(
-    path: string,
-    query: RequestOptions["query"],
-    onLine: (line: string) => void,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    return this.streamLines(path, { ...query, watch: "true" }, onLine, signal, "WATCH");
+  /** Opens a watch: its events' raw JSON lines go to the sink until the server ends it or it is cancelled. */
+  watchLines(path: string, query: RequestOptions["query"], sink: LineSink): LineStreamHandle {
+    return this.streamLines(path, { ...query, watch: "true" }, sink, "WATCH");
   }
 
-  /** A long-running GET (a watch, a followed log) read line by line, as watchLines describes. */
-  async streamLines(
+  /**
+   * A long-running GET (a watch, a followed log) read line by line. It opens once the rate limiter lets it;
+   * the sink hears each line, then onClose once; after cancel() it hears nothing more.
+   */
+  streamLines(path: string, query: RequestOptions["query"], sink: LineSink, verb = "GET"): LineStreamHandle {
+    const lines = new LineStream(sink, verb, path, this.options.onResponse);
+    const open = () => {
+      if (!lines.cancelled)
+        lines.attach(() => this.open("GET", withQuery(path, query), undefined, undefined, lines));
+    };
+    if (this.options.throttle) void this.options.throttle.wait().then(open);
+    else open();
+    return lines;
+  }
+
+  /** streamLines as a promise: resolves when the server ends the stream or the signal aborts. */
+  followLines(
     path: string,
     query: RequestOptions["query"],
     onLine: (line: string) => void,
-    signal?: AbortSignal,
-    verb = "GET",
+    signal: AbortSignal,
   ): Promise<void> {
-    await this.options.throttle?.wait();
-    // Aborted while waiting for the rate limiter (or before): a listener added now would never fire.
-    if (signal?.aborted) return;
-    const started = performance.now();
-    return new Promise<void>((resolve, reject) => {
-      const lines = new LineSplitter(onLine);
-      const decoder = new StringDecoder("utf8");
-      let errorBody = "";
-      let status = 0;
-      let settled = false;
-      const finish = (err?: Error) => {
-        if (settled) return;
-        settled = true;
-        signal?.removeEventListener("abort", onAbort);
-        if (err) reject(err);
-        else resolve();
-      };
-      const stream = this.open("GET", withQuery(path, query), undefined, undefined, {
-        onResponse: (code) => {
-          status = code;
-          this.options.onResponse?.({ method: verb, path, status, durationMs: performance.now() - started });
-        },
-        onData: (chunk) => {
-          const text = decoder.write(chunk);
-          if (status >= 400) errorBody += text;
-          else {
-            try {
-              lines.push(text);
-            } catch (err) {
-              // A handler's failure ends this stream only, not the connection it shares.
-              stream.cancel();
-              finish(err as Error);
-            }
-          }
-        },
-        onEnd: () => {
-          if (status >= 400) return finish(apiError(status, safeJson(errorBody), `${verb} ${path}`));
-          lines.push(decoder.end());
-          lines.flush();
-          finish();
-        },
-        onError: (err) => finish(signal?.aborted ? undefined : err),
-      });
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return resolve();
       const onAbort = () => {
         stream.cancel();
-        finish();
+        resolve();
       };
-      signal?.addEventListener("abort", onAbort, { once: true });
+      const stream = this.streamLines(path, query, {
+        onLine,
+        onClose: (err) => {
+          signal.removeEventListener("abort", onAbort);
+          if (err) reject(err);
+          else resolve();
+        },
+      });
+      signal.addEventListener("abort", onAbort, { once: true });
     });
   }
 
@@ -280,4 +263,104 @@ function apiError(status: number, body: unknown, what: string): ApiError {
   const reason = typeof s === "object" && s?.reason ? s.reason : String(status);
   const message = typeof s === "object" && s?.message ? s.message : typeof s === "string" ? s.trim() : "";
   return new ApiError(status, reason, `${what}: ${status} ${reason}${message ? `: ${message}` : ""}`);
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * One streamed response split into lines. An object per stream rather than closures, because a thousand
+ * hollow nodes hold ten thousand watches open. Lines are cut at newline bytes, which never occur inside a
+ * UTF-8 sequence, so no string decoder is kept per stream.
+ */
+class LineStream implements StreamHandlers, LineStreamHandle {
+  cancelled = false;
+  private stream: H2Stream | undefined;
+  private status = 0;
+  /** The bytes after the last newline, until the rest of their line arrives. */
+  private partial: Buffer | undefined;
+  private errorBody: Buffer[] | undefined;
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly sink: LineSink,
+    private readonly verb: string,
+    private readonly path: string,
+    private readonly onRecord: ((record: RequestRecord) => void) | undefined,
+  ) {}
+
+  attach(open: () => H2Stream): void {
+    try {
+      this.stream = open();
+    } catch (err) {
+      this.close(err as Error);
+    }
+  }
+
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.stream?.cancel();
+  }
+
+  onResponse(status: number): void {
+    this.status = status;
+    this.onRecord?.({
+      method: this.verb,
+      path: this.path,
+      status,
+      durationMs: performance.now() - this.started,
+    });
+  }
+
+  onData(chunk: Buffer): void {
+    if (this.status >= 400) {
+      (this.errorBody ??= []).push(chunk);
+      return;
+    }
+    const bytes = this.partial ? Buffer.concat([this.partial, chunk]) : chunk;
+    this.partial = undefined;
+    let start = 0;
+    let newline: number;
+    try {
+      while ((newline = bytes.indexOf(NEWLINE, start)) >= 0) {
+        if (newline > start) this.sink.onLine(bytes.toString("utf8", start, newline));
+        if (this.cancelled) return;
+        start = newline + 1;
+      }
+    } catch (err) {
+      // A sink's failure ends this stream only, not the connection it shares.
+      this.stream?.cancel();
+      this.close(err as Error);
+      return;
+    }
+    // A copy, so a long-quiet watch does not keep the whole received chunk alive.
+    if (start < bytes.length) this.partial = Buffer.copyBytesFrom(bytes, start);
+  }
+
+  onEnd(): void {
+    if (this.status >= 400) {
+      const body = this.errorBody ? Buffer.concat(this.errorBody).toString("utf8") : "";
+      return this.close(apiError(this.status, safeJson(body), `${this.verb} ${this.path}`));
+    }
+    if (this.partial) {
+      const last = this.partial.toString("utf8");
+      this.partial = undefined;
+      try {
+        this.sink.onLine(last);
+      } catch (err) {
+        return this.close(err as Error);
+      }
+    }
+    this.close();
+  }
+
+  onError(err: Error): void {
+    this.close(err);
+  }
+
+  private close(err?: Error): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.sink.onClose(err);
+  }
 }

@@ -17,15 +17,22 @@ export interface WatchCodec<E> {
   decodeEvent(line: string): DecodedEvent<E>;
 }
 
-/** Decodes whole objects, for informers that cache and act on them. */
-export function objectCodec<T extends KubeObject>(): WatchCodec<T> {
+/**
+ * Decodes whole objects. With dropManagedFields, for objects with a spec (Pods, Nodes),
+ * metadata.managedFields (40% of a pod's bytes, read by nothing here) is cut from the text before
+ * parsing, which spares both the parse and the garbage.
+ */
+export function objectCodec<T extends KubeObject>(opts: { dropManagedFields?: boolean } = {}): WatchCodec<T> {
+  const parse = opts.dropManagedFields
+    ? (text: string) => parseWithoutManagedFields(text)
+    : (text: string) => JSON.parse(text) as unknown;
   return {
     decodeList(body) {
-      const list = JSON.parse(body) as KubeList<T>;
+      const list = parse(body) as KubeList<T>;
       return { resourceVersion: list.metadata.resourceVersion ?? "", items: list.items };
     },
     decodeEvent(line) {
-      const event = JSON.parse(line) as {
+      const event = parse(line) as {
         type: WatchEventType;
         object: T & { code?: number; message?: string };
       };
@@ -40,6 +47,29 @@ export function objectCodec<T extends KubeObject>(): WatchCodec<T> {
   };
 }
 
+const MANAGED_FIELDS = ',"managedFields":[';
+/**
+ * Where an object's managedFields end. The API server writes ObjectMeta in field order, managedFields
+ * last, and spec follows metadata. A quote inside a JSON string is escaped, so this text cannot occur
+ * inside one: it is always structure, the end of the managedFields array and of metadata.
+ */
+const MANAGED_FIELDS_END = ']},"spec":{';
+
+/**
+ * Parses an object, a watch event or a list of objects that have a spec, each without
+ * metadata.managedFields. Text in another shape is parsed whole.
+ */
+export function parseWithoutManagedFields(text: string): unknown {
+  let cut = "";
+  let from = 0;
+  for (let at = text.indexOf(MANAGED_FIELDS); at >= 0; at = text.indexOf(MANAGED_FIELDS, from)) {
+    const end = text.indexOf(MANAGED_FIELDS_END, at);
+    if (end < 0) break;
+    cut += text.slice(from, at);
+    from = end + 1;
+  }
+  return JSON.parse(from === 0 ? text : cut + text.slice(from));
+}
 const RV_KEY = '"resourceVersion":"';
 
 /**

@@ -1,4 +1,4 @@
-import { Informer, withoutManagedFields } from "../client/informer.js";
+import { Informer } from "../client/informer.js";
 import type { KubeClient } from "../client/kube-client.js";
 import type { KubeObject } from "../client/types.js";
 import { realClock } from "../util/clock.js";
@@ -38,7 +38,7 @@ export async function waitForControlledPods(spec: WaitSpec, options: WaitOptions
     client,
     path: OBJECT_KINDS[spec.kind].collectionPath(),
     ...selector,
-    transform: withoutManagedFields,
+    dropManagedFields: true,
   }).start();
   const pods = podInformer(client, spec.labelSelector).start();
   // Only this kind's pods count, when experiments label several kinds alike (a Deployment's are its ReplicaSets').

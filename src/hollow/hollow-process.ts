@@ -67,7 +67,7 @@ const DEFAULT_START_CONCURRENCY = 100;
  * and loops (fidelity mode), sharing one timer queue, one clock and one metrics registry.
  */
 export class HollowProcess {
-  readonly metrics = new HollowMetrics();
+  readonly metrics = new HollowMetrics(() => this.updateGauges());
   readonly kubelets: HollowKubelet[] = [];
   readonly proxies: HollowProxy[] = [];
   private readonly clients: KubeClient[] = [];
@@ -76,7 +76,6 @@ export class HollowProcess {
   private readonly timers: TimerQueue;
   private readonly clock: Clock;
   private shared: SharedPodWatch | undefined;
-  private gaugeTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: HollowProcessOptions) {
     this.clock = opts.clock ?? realClock;
@@ -144,14 +143,10 @@ export class HollowProcess {
     };
     const concurrency = opts.startConcurrency ?? DEFAULT_START_CONCURRENCY;
     await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
-    this.gaugeTimer = setInterval(() => this.updateGauges(), 5_000);
-    this.gaugeTimer.unref();
-    this.updateGauges();
   }
 
   /** Stops every node after its writes in flight, then closes the connections. */
   async stop(): Promise<void> {
-    clearInterval(this.gaugeTimer);
     this.shared?.stop();
     for (const p of this.proxies) p.stop();
     await Promise.all(this.kubelets.map((k) => k.stop()));
@@ -211,15 +206,16 @@ export class HollowProcess {
     };
   }
 
+  /** The gauges read from the nodes, refreshed at each scrape. */
   private updateGauges(): void {
     const m = this.metrics;
-    m.nodes.set({ state: "registered" }, this.kubelets.length);
-    m.nodes.set({ state: "ready" }, this.kubelets.filter((k) => k.ready).length);
+    m.nodes.set(this.kubelets.length, { state: "registered" });
+    m.nodes.set(this.kubelets.filter((k) => k.ready).length, { state: "ready" });
     const phases = new Map<string, number>();
     for (const k of this.kubelets)
       for (const [phase, n] of k.pods.phases()) phases.set(phase, (phases.get(phase) ?? 0) + n);
     m.pods.reset();
-    for (const [phase, n] of phases) m.pods.set({ phase }, n);
+    for (const [phase, n] of phases) m.pods.set(n, { phase });
     const watches = sumStats([
       ...(this.shared ? [this.shared.stats] : []),
       ...this.kubelets.flatMap((k) => k.watchStats()),

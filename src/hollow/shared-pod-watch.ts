@@ -1,4 +1,4 @@
-import { Informer, withoutManagedFields } from "../client/informer.js";
+import { Informer } from "../client/informer.js";
 import type { KubeClient } from "../client/kube-client.js";
 import type { Pod } from "../client/types.js";
 import type { Clock } from "../util/clock.js";
@@ -19,7 +19,7 @@ export class SharedPodWatch {
       client,
       path: "/api/v1/pods",
       fieldSelector: "spec.nodeName!=",
-      transform: withoutManagedFields,
+      dropManagedFields: true,
       clock,
       rand,
       onError: (e) => log(`shared pod watch: ${e.message}`),

@@ -1,4 +1,4 @@
-import { Informer, withoutManagedFields } from "../client/informer.js";
+import { Informer } from "../client/informer.js";
 import type { KubeClient } from "../client/kube-client.js";
 import type { Pod } from "../client/types.js";
 import { isConditionTrue } from "../client/conditions.js";
@@ -9,7 +9,7 @@ export function podInformer(client: KubeClient, labelSelector: string): Informer
     client,
     path: "/api/v1/pods",
     ...(labelSelector ? { labelSelector } : {}),
-    transform: withoutManagedFields,
+    dropManagedFields: true,
   });
 }
 

@@ -196,7 +196,7 @@ export const externalPodsProvider: HollowNodeProvider = {
     const client = await externalClient(desc);
     try {
       if (opts.follow) {
-        await client.streamLines(logPath, { container: CONTAINER_NAME, follow: true }, emit, opts.signal);
+        await client.followLines(logPath, { container: CONTAINER_NAME, follow: true }, emit, opts.signal);
       } else {
         const text = await client.getText(logPath, { query: { container: CONTAINER_NAME } });
         for (const line of text.split("\n")) if (line) emit(line);

@@ -6,6 +6,7 @@ import type { ClusterDescription } from "../../src/master/cluster-state.js";
 import { restartHollowProcess } from "../../src/master/local-hollow-nodes.js";
 import { restartComponent } from "../../src/master/local-master.js";
 import { readNodeIdentity } from "../../src/master/node-identities.js";
+import { parsePrometheusText } from "../../src/measurements/prometheus-text.js";
 import { eventually, kubectl, kubemark, testHome } from "../support/cli.js";
 import {
   adminClient,
@@ -18,6 +19,22 @@ import {
 } from "../support/cluster.js";
 
 const NODES = 20;
+
+/** Every hollow process's /metrics, summed over processes for samples whose labels include `labels`. */
+async function hollowMetrics(desc: ClusterDescription) {
+  const families = await Promise.all(
+    desc.hollowNodes!.processes.map(async (p) =>
+      parsePrometheusText(await (await fetch(`http://127.0.0.1:${p.metricsPort}/metrics`)).text()),
+    ),
+  );
+  return {
+    sum: (name: string, labels: Record<string, string>) =>
+      families
+        .flatMap((f) => f.get(name)?.samples ?? [])
+        .filter((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+        .reduce((total, s) => total + s.value, 0),
+  };
+}
 const NS = "/api/v1/namespaces/default";
 
 describe("hollow nodes against the real master", () => {
@@ -90,6 +107,16 @@ describe("hollow nodes against the real master", () => {
     }
     const wide = await kubectl(desc.kubeconfig, "get", "pods", "-o", "wide", "-l", "app=big");
     assert.match(wide.stdout, /big-\S+\s+1\/1\s+Running\s+0\s+\S+\s+10\.\d+\.\d+\.\d+\s+hollow-node-\d+/);
+    // The hollow processes' own metrics count the same nodes and pods, and the writes that ran them.
+    const metrics = await hollowMetrics(desc);
+    assert.equal(metrics.sum("kubemark_hollow_nodes", { state: "ready" }), NODES);
+    assert.equal(metrics.sum("kubemark_hollow_pods", { phase: "Running" }), 600);
+    assert.ok(
+      metrics.sum("kubemark_hollow_api_requests_total", { verb: "PATCH", resource: "pods", code: "200" }) >=
+        600,
+    );
+    // Ten per node (kubelet and kube-proxy), plus one per namespace whose ConfigMaps the pods reference.
+    assert.ok(metrics.sum("kubemark_hollow_watches", {}) >= NODES * 10);
 
     await admin.delete("/apis/apps/v1/namespaces/default/deployments/big", {
       body: { propagationPolicy: "Foreground" },

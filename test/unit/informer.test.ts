@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Informer } from "../../src/client/informer.js";
-import { ApiError, type KubeClient } from "../../src/client/kube-client.js";
+import { ApiError, type KubeClient, type LineSink } from "../../src/client/kube-client.js";
 import type { KubeObject } from "../../src/client/types.js";
 import { FakeClock } from "../../src/util/fake-clock.js";
 
@@ -20,15 +20,21 @@ function scriptedClient(lists: string[], watches: ((emit: (l: string) => void) =
       if (!body) throw new Error("no more lists");
       return body;
     },
-    async watchLines(path: string, query: Record<string, unknown>, onLine: (l: string) => void) {
+    watchLines(path: string, query: Record<string, unknown>, sink: LineSink) {
       calls.push(
         query.sendInitialEvents
           ? `WATCH-LIST ${path} match=${query.resourceVersionMatch}`
           : `WATCH ${path} rv=${query.resourceVersion}`,
       );
+      let cancelled = false;
       const next = watches.shift();
-      if (!next) return new Promise<void>(() => {});
-      return next(onLine);
+      // A script's end is the server ending the watch; its throw is the stream failing.
+      if (next)
+        void next((l) => cancelled || sink.onLine(l)).then(
+          () => cancelled || sink.onClose(),
+          (err: Error) => cancelled || sink.onClose(err),
+        );
+      return { cancel: () => (cancelled = true) };
     },
   };
   return { client: client as unknown as KubeClient, calls };

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { objectCodec, resourceVersionCodec } from "../../src/client/watch-codec.js";
+import {
+  objectCodec,
+  parseWithoutManagedFields,
+  resourceVersionCodec,
+} from "../../src/client/watch-codec.js";
 import { resourceOf } from "../../src/client/request-path.js";
 
 const added = JSON.stringify({
@@ -88,5 +92,51 @@ describe("request paths", () => {
       resource: "serviceaccounts",
       subresource: "token",
     });
+  });
+
+  it("leaves out managedFields before parsing, and nothing else", () => {
+    // As the API server writes a pod: ObjectMeta in field order, managedFields last, spec after it.
+    const pod = (name: string) => ({
+      kind: "Pod",
+      apiVersion: "v1",
+      metadata: {
+        name,
+        uid: `uid-${name}`,
+        // A value that looks like the end of managedFields, quotes escaped as in any JSON string.
+        annotations: { tricky: ']},"spec":{"x":1}', also: ',"managedFields":[' },
+        finalizers: ["a/b"],
+        managedFields: [
+          {
+            manager: "kubelet",
+            fieldsV1: { "f:status": { 'k:{"type":"Ready"}': {} } },
+            subresource: "status",
+          },
+          { manager: "kube-scheduler", fieldsV1: { "f:spec": { "f:nodeName": {} } } },
+        ],
+      },
+      spec: { nodeName: "n1", containers: [{ name: "c", image: "pause" }] },
+      status: { phase: "Running" },
+    });
+    const withoutManaged = (p: ReturnType<typeof pod>) => {
+      const metadata: Partial<typeof p.metadata> = { ...p.metadata };
+      delete metadata.managedFields;
+      return { ...p, metadata };
+    };
+    const event = JSON.stringify({ type: "MODIFIED", object: pod("a") });
+    assert.deepEqual(parseWithoutManagedFields(event), {
+      type: "MODIFIED",
+      object: withoutManaged(pod("a")),
+    });
+    const list = JSON.stringify({
+      kind: "PodList",
+      metadata: { resourceVersion: "9" },
+      items: [pod("a"), pod("b")],
+    });
+    assert.deepEqual(objectCodec({ dropManagedFields: true }).decodeList(list).items, [
+      withoutManaged(pod("a")),
+      withoutManaged(pod("b")),
+    ]);
+    // Without a spec after metadata the text is parsed whole.
+    assert.deepEqual(parseWithoutManagedFields(added), JSON.parse(added));
   });
 });

@@ -186,7 +186,7 @@ async function withFlagFile(file: string, argv: string[]): Promise<FlagValues> {
 
 /**
  * V8 lets the heap grow to several times its live size when allocation is fast, which a thousand nodes'
- * steady stream of small requests always is: 360 instead of 460 MiB at 1,000 nodes, measured. Major GCs
+ * steady stream of small requests always is: 239 instead of 270 MiB at 1,000 nodes, measured. Major GCs
  * come more often for it, at a CPU cost bench:hollow measures. The flag is read at each GC, so setting it
  * now takes effect (Node documents no guarantee for flags set after start; bench:hollow checks the RSS).
  */

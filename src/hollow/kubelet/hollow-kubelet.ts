@@ -1,5 +1,5 @@
 import { ApiError, type KubeClient } from "../../client/kube-client.js";
-import { Informer, withoutManagedFields } from "../../client/informer.js";
+import { Informer } from "../../client/informer.js";
 import { Reflector, type ReflectorStats } from "../../client/reflector.js";
 import type { Node, Pod } from "../../client/types.js";
 import { resourceVersionCodec } from "../../client/watch-codec.js";
@@ -89,7 +89,7 @@ export class HollowKubelet {
       client,
       path: "/api/v1/nodes",
       fieldSelector: `metadata.name=${cfg.name}`,
-      transform: withoutManagedFields,
+      dropManagedFields: true,
       clock,
       rand,
       onError: (e) => deps.log(`node watch: ${e.message}`),
@@ -102,7 +102,7 @@ export class HollowKubelet {
         client,
         path: "/api/v1/pods",
         fieldSelector: `spec.nodeName=${cfg.name}`,
-        transform: withoutManagedFields,
+        dropManagedFields: true,
         clock,
         rand,
         onError: (e) => deps.log(`pod watch: ${e.message}`),

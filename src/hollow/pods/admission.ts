@@ -52,7 +52,7 @@ function checkResources(pod: Pod, allocatable: ResourceList, admitted: Pod[]): A
   if (admitted.length + 1 > capacity("pods"))
     return insufficient("pods", 1, admitted.length, capacity("pods"));
 
-  const requested: ResourceAmounts = podRequests(pod);
+  const requested: ResourceAmounts = new Map(podRequests(pod));
   for (const name of [...requested.keys()]) {
     if (isExtendedResource(name) && allocatable[name] === undefined) requested.delete(name);
   }

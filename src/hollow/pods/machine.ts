@@ -81,8 +81,10 @@ export class PodLifecycle {
   /** The pod watch delivered this pod (added, or updated, possibly with deletionTimestamp set). */
   observe(pod: Pod, runtime: PodRuntime | undefined, now: number, ctx: PodNodeContext): Step {
     if (runtime === undefined) return this.firstSight(pod, now, ctx);
-    const next = cloneData(runtime);
-    return this.handleDeletion(pod, next, now, ctx) ?? this.finish(pod, next, now, ctx);
+    if (this.deletionBegins(pod, runtime)) return this.handleDeletion(pod, cloneData(runtime), now, ctx);
+    // Outside a deletion an update changes only `written`: a shallow copy leaves the input intact, and
+    // most updates are the echoes of this kubelet's own status writes.
+    return this.finish(pod, { ...runtime }, now, ctx);
   }
 
   /** The wakeAt of the last step has come. Early or stale calls change nothing. */
@@ -109,8 +111,7 @@ export class PodLifecycle {
       const runtime = adoptedRuntime(pod, now);
       if (runtime.podIP && !runtime.finalPhase && !pod.spec.hostNetwork)
         ctx.ips.reserve(runtime.uid, runtime.podIP);
-      const deletion = this.handleDeletion(pod, runtime, now, ctx);
-      if (deletion) return deletion;
+      if (this.deletionBegins(pod, runtime)) return this.handleDeletion(pod, runtime, now, ctx);
       const step: Partial<Step> = {};
       this.settle(pod, runtime, now, ctx, step);
       return this.finish(pod, runtime, now, ctx, step);
@@ -146,13 +147,16 @@ export class PodLifecycle {
    * Deletion of a terminal pod, or of one whose containers never started, needs no stop: the pod is
    * deleted at once. Otherwise the containers are stopped through the Stopping stages.
    */
-  private handleDeletion(pod: Pod, runtime: PodRuntime, now: number, ctx: PodNodeContext): Step | undefined {
-    if (!pod.metadata.deletionTimestamp || DELETION_STATES.has(runtime.state)) return undefined;
+  private handleDeletion(pod: Pod, runtime: PodRuntime, now: number, ctx: PodNodeContext): Step {
     if (runtime.finalPhase || !hasStartedAnyContainer(runtime)) return this.deleteNow(runtime, ctx);
     const step: Partial<Step> = {};
     this.enter("Stopping", pod, runtime, now, ctx, step);
     this.settle(pod, runtime, now, ctx, step);
     return this.finish(pod, runtime, now, ctx, step);
+  }
+
+  private deletionBegins(pod: Pod, runtime: PodRuntime): boolean {
+    return Boolean(pod.metadata.deletionTimestamp) && !DELETION_STATES.has(runtime.state);
   }
 
   private deleteNow(runtime: PodRuntime, ctx: PodNodeContext): Step {
