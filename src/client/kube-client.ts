@@ -141,10 +141,8 @@ export class KubeClient {
    */
   streamLines(path: string, query: RequestOptions["query"], sink: LineSink, verb = "GET"): LineStreamHandle {
     const lines = new LineStream(sink, verb, path, this.options.onResponse);
-    const open = () => {
-      if (!lines.cancelled)
-        lines.attach(() => this.open("GET", withQuery(path, query), undefined, undefined, lines));
-    };
+    const open = () =>
+      lines.attach(() => this.open("GET", withQuery(path, query), undefined, undefined, lines));
     if (this.options.throttle) void this.options.throttle.wait().then(open);
     else open();
     return lines;
@@ -273,13 +271,14 @@ const NEWLINE = 0x0a;
  * UTF-8 sequence, so no string decoder is kept per stream.
  */
 class LineStream implements StreamHandlers, LineStreamHandle {
-  cancelled = false;
+  /** Cancelled, or closed with the sink told: either way the sink hears nothing more. */
+  private done = false;
   private stream: H2Stream | undefined;
+  private started = 0;
   private status = 0;
   /** The bytes after the last newline, until the rest of their line arrives. */
   private partial: Buffer | undefined;
   private errorBody: Buffer[] | undefined;
-  private readonly started = performance.now();
 
   constructor(
     private readonly sink: LineSink,
@@ -288,7 +287,10 @@ class LineStream implements StreamHandlers, LineStreamHandle {
     private readonly onRecord: ((record: RequestRecord) => void) | undefined,
   ) {}
 
+  /** Opens the stream, unless it was cancelled while waiting for the rate limiter. */
   attach(open: () => H2Stream): void {
+    if (this.done) return;
+    this.started = performance.now();
     try {
       this.stream = open();
     } catch (err) {
@@ -297,8 +299,8 @@ class LineStream implements StreamHandlers, LineStreamHandle {
   }
 
   cancel(): void {
-    if (this.cancelled) return;
-    this.cancelled = true;
+    if (this.done) return;
+    this.done = true;
     this.stream?.cancel();
   }
 
@@ -320,18 +322,8 @@ class LineStream implements StreamHandlers, LineStreamHandle {
     const bytes = this.partial ? Buffer.concat([this.partial, chunk]) : chunk;
     this.partial = undefined;
     let start = 0;
-    let newline: number;
-    try {
-      while ((newline = bytes.indexOf(NEWLINE, start)) >= 0) {
-        if (newline > start) this.sink.onLine(bytes.toString("utf8", start, newline));
-        if (this.cancelled) return;
-        start = newline + 1;
-      }
-    } catch (err) {
-      // A sink's failure ends this stream only, not the connection it shares.
-      this.stream?.cancel();
-      this.close(err as Error);
-      return;
+    for (let newline; (newline = bytes.indexOf(NEWLINE, start)) >= 0; start = newline + 1) {
+      if (newline > start && !this.deliver(bytes.toString("utf8", start, newline))) return;
     }
     // A copy, so a long-quiet watch does not keep the whole received chunk alive.
     if (start < bytes.length) this.partial = Buffer.copyBytesFrom(bytes, start);
@@ -342,25 +334,30 @@ class LineStream implements StreamHandlers, LineStreamHandle {
       const body = this.errorBody ? Buffer.concat(this.errorBody).toString("utf8") : "";
       return this.close(apiError(this.status, safeJson(body), `${this.verb} ${this.path}`));
     }
-    if (this.partial) {
-      const last = this.partial.toString("utf8");
-      this.partial = undefined;
-      try {
-        this.sink.onLine(last);
-      } catch (err) {
-        return this.close(err as Error);
-      }
-    }
-    this.close();
+    const last = this.partial;
+    this.partial = undefined;
+    if (!last || this.deliver(last.toString("utf8"))) this.close();
   }
 
   onError(err: Error): void {
     this.close(err);
   }
 
+  /** Hands a line to the sink; false once the stream is over (the sink cancelled it, or failed). */
+  private deliver(line: string): boolean {
+    try {
+      this.sink.onLine(line);
+    } catch (err) {
+      // A sink's failure ends this stream only, not the connection it shares.
+      this.stream?.cancel();
+      this.close(err as Error);
+    }
+    return !this.done;
+  }
+
   private close(err?: Error): void {
-    if (this.cancelled) return;
-    this.cancelled = true;
+    if (this.done) return;
+    this.done = true;
     this.sink.onClose(err);
   }
 }

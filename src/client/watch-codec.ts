@@ -23,9 +23,7 @@ export interface WatchCodec<E> {
  * parsing, which spares both the parse and the garbage.
  */
 export function objectCodec<T extends KubeObject>(opts: { dropManagedFields?: boolean } = {}): WatchCodec<T> {
-  const parse = opts.dropManagedFields
-    ? (text: string) => parseWithoutManagedFields(text)
-    : (text: string) => JSON.parse(text) as unknown;
+  const parse: (text: string) => unknown = opts.dropManagedFields ? parseWithoutManagedFields : JSON.parse;
   return {
     decodeList(body) {
       const list = parse(body) as KubeList<T>;
@@ -70,6 +68,7 @@ export function parseWithoutManagedFields(text: string): unknown {
   }
   return JSON.parse(from === 0 ? text : cut + text.slice(from));
 }
+
 const RV_KEY = '"resourceVersion":"';
 
 /**

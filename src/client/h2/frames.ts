@@ -98,8 +98,8 @@ export class FrameReader {
       });
       at = end;
     }
-    // A copy, so a small remainder does not pin the whole read buffer.
-    if (at < buf.length) this.pending = Buffer.from(buf.subarray(at));
+    // A copy of its own (not a pool slice), so a small remainder pins neither the read buffer nor a pool slab.
+    if (at < buf.length) this.pending = Buffer.copyBytesFrom(buf, at);
   }
 }
 

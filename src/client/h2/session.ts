@@ -196,7 +196,7 @@ export class H2Session {
   /** Takes no new streams and closes the socket once the open ones end, as Node's session.close() does. */
   close(): void {
     this.goingAway = true;
-    if (this.streams.size + this.waiting.length === 0 && !this.closedWith) this.socket.end();
+    this.endWhenIdle();
   }
 
   /** Sends as much of the stream's pending body as the windows allow, in frames of the allowed size. */
@@ -345,7 +345,7 @@ export class H2Session {
       stream.handlers.onError(new StreamUnprocessedError(`server at ${this.opts.url.host} is going away`));
     }
     this.opts.onClose();
-    if (this.streams.size === 0) this.socket.end();
+    this.endWhenIdle();
   }
 
   private end(stream: StreamState): void {
@@ -358,6 +358,11 @@ export class H2Session {
     if (!this.streams.delete(stream.id)) return;
     this.startWaiting();
     this.updateRef();
+    this.endWhenIdle();
+  }
+
+  /** After a GOAWAY or close(), the socket ends with the last stream. */
+  private endWhenIdle(): void {
     if (this.goingAway && this.streams.size + this.waiting.length === 0 && !this.closedWith)
       this.socket.end();
   }
