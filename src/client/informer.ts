@@ -3,7 +3,7 @@ import type { Random } from "../util/random.js";
 import type { KubeClient } from "./kube-client.js";
 import { Reflector, type ReflectorStats } from "./reflector.js";
 import type { KubeObject } from "./types.js";
-import { objectCodec } from "./watch-codec.js";
+import { objectCodec, type WatchCodec } from "./watch-codec.js";
 
 export interface InformerHandlers<T extends KubeObject> {
   add?(obj: T): void;
@@ -11,14 +11,14 @@ export interface InformerHandlers<T extends KubeObject> {
   delete?(obj: T): void;
 }
 
-export interface InformerOptions {
+export interface InformerOptions<T extends KubeObject> {
   client: KubeClient;
   path: string;
   fieldSelector?: string;
   labelSelector?: string;
   initialState?: "watch-list" | "list";
-  /** Leave out metadata.managedFields, the bulk of an object that nothing here reads (objects with a spec). */
-  dropManagedFields?: boolean;
+  /** How objects are asked for and decoded; by default whole, as JSON. */
+  codec?: WatchCodec<T>;
   clock?: Clock;
   rand?: Random;
   onError?(err: Error): void;
@@ -38,10 +38,10 @@ export class Informer<T extends KubeObject> {
   private readonly handlers: InformerHandlers<T>[] = [];
   private readonly reflector: Reflector<T>;
 
-  constructor(opts: InformerOptions) {
+  constructor(opts: InformerOptions<T>) {
     this.reflector = new Reflector<T>({
       ...opts,
-      codec: objectCodec<T>({ dropManagedFields: opts.dropManagedFields }),
+      codec: opts.codec ?? objectCodec<T>(),
       onList: (items) => this.replace(items),
       onEvent: (event) => {
         if (event.type === "DELETED") this.remove(event.object!);

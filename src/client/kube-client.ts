@@ -1,5 +1,8 @@
 import { Http2Connection, type H2Stream, type StreamHandlers } from "./http2-connection.js";
 import type { ClientIdentity } from "./kubeconfig.js";
+import type { ObjectCodec } from "./object-codec.js";
+import { status as statusSchema } from "./protobuf/meta-v1.js";
+import { decodeObject, isProtobufBody, PROTOBUF_MEDIA_TYPE } from "./protobuf/envelope.js";
 import type { KubeObject } from "./types.js";
 
 /** Anything that can hold a request back to a rate (client-go's token bucket). */
@@ -9,6 +12,7 @@ export interface Throttle {
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
+  /** Sent as JSON, or as it is when a string or bytes. */
   body?: unknown;
   /** Defaults to application/json; PATCH callers pass the patch type. */
   contentType?: string;
@@ -16,18 +20,23 @@ export interface RequestOptions {
   unthrottled?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** Skip decoding a successful response nobody reads: a hot path's PATCH, DELETE or GET-before-write. */
+  /**
+   * Skip decoding a successful response nobody reads: a hot path's PATCH, DELETE or GET-before-write. The
+   * client's preferred encoding is asked for, since no one reads it.
+   */
   discardBody?: boolean;
+  /** The Accept header; by default JSON, or the client's preferred encoding for a discarded body. */
+  accept?: string;
 }
 
-/** Hears a streamed response body line by line. */
-export interface LineSink {
-  onLine(line: string): void;
+/** Hears a streamed response body one frame at a time: a line of JSON, or one length-prefixed message. */
+export interface FrameSink {
+  onFrame(frame: Buffer): void;
   /** The stream is over: err is undefined when the server ended it, an ApiError for an HTTP error status. */
   onClose(err?: Error): void;
 }
 
-export interface LineStreamHandle {
+export interface StreamHandle {
   /** Ends the stream; its sink hears nothing more. */
   cancel(): void;
 }
@@ -57,9 +66,17 @@ export interface KubeClientOptions {
   requestTimeoutMs?: number;
   /** A connection shared with other clients of the same identity; by default the client opens its own. */
   connection?: Http2Connection;
+  /**
+   * The encoding asked for where the body is not read, as the kubelet's --kube-api-content-type sets it for
+   * all its requests: protobuf spares the API server the cost of JSON.
+   */
+  preferredMediaType?: string;
 }
 
 const JSON_TYPE = "application/json";
+
+/** How a stream's body is cut into frames: JSON watches and logs by line, protobuf watches by length. */
+export type Framing = "lines" | "length-prefixed";
 
 /**
  * A Kubernetes API client over one HTTP/2 connection, as a kubelet multiplexes its requests and watches:
@@ -80,6 +97,11 @@ export class KubeClient {
 
   get server(): string {
     return this.identity.server;
+  }
+
+  /** The encoding this client asks for where it may choose (see KubeClientOptions.preferredMediaType). */
+  get preferredMediaType(): string {
+    return this.options.preferredMediaType ?? JSON_TYPE;
   }
 
   async get<T = unknown>(path: string, opts: RequestOptions = {}): Promise<T> {
@@ -112,40 +134,78 @@ export class KubeClient {
   async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const body = await this.send(method, path, opts);
     if (opts.discardBody || body.length === 0) return undefined as T;
-    return safeJson(body) as T;
+    return safeJson(body.toString("utf8")) as T;
   }
 
   /** A GET whose body is returned unparsed, for callers that scan it faster than JSON.parse. */
-  getText(path: string, opts: RequestOptions = {}): Promise<string> {
-    return this.send("GET", path, opts);
+  async getText(path: string, opts: RequestOptions = {}): Promise<string> {
+    return (await this.send("GET", path, opts)).toString("utf8");
+  }
+
+  /**
+   * A request whose body and response are one kind of object in the codec's encoding, as client-go's typed
+   * clients send them in their configured content type.
+   */
+  async requestObject<T>(
+    method: string,
+    path: string,
+    codec: ObjectCodec<T>,
+    body: T | undefined,
+    opts: RequestOptions = {},
+  ): Promise<T> {
+    const response = await this.send(method, path, {
+      ...opts,
+      body: body === undefined ? undefined : codec.encode(body),
+      contentType: codec.mediaType,
+      accept: codec.mediaType,
+    });
+    return codec.decode(response);
+  }
+
+  /** A GET whose body is returned as bytes, for a decoder of the media type it accepts. */
+  getBytes(path: string, accept: string, opts: RequestOptions = {}): Promise<Buffer> {
+    return this.send("GET", path, { ...opts, accept });
   }
 
   /** Throttle, exchange, record, and turn an error status into an ApiError; returns the raw body. */
-  private async send(method: string, path: string, opts: RequestOptions): Promise<string> {
+  private async send(method: string, path: string, opts: RequestOptions): Promise<Buffer> {
     if (!opts.unthrottled) await this.options.throttle?.wait();
     const started = performance.now();
     const { status, body } = await this.exchange(method, withQuery(path, opts.query), opts);
     this.options.onResponse?.({ method, path, status, durationMs: performance.now() - started });
-    if (status >= 400) throw apiError(status, safeJson(body), `${method} ${path}`);
+    if (status >= 400) throw apiError(status, body, `${method} ${path}`);
     return body;
   }
 
-  /** Opens a watch: its events' raw JSON lines go to the sink until the server ends it or it is cancelled. */
-  watchLines(path: string, query: RequestOptions["query"], sink: LineSink): LineStreamHandle {
-    return this.streamLines(path, { ...query, watch: "true" }, sink, "WATCH");
+  /**
+   * Opens a watch in the given media type: its events go to the sink, one frame each, until the server
+   * ends it or it is cancelled.
+   */
+  watch(path: string, query: RequestOptions["query"], mediaType: string, sink: FrameSink): StreamHandle {
+    const framing = mediaType === PROTOBUF_MEDIA_TYPE ? "length-prefixed" : "lines";
+    return this.stream(path, { ...query, watch: "true" }, sink, {
+      verb: "WATCH",
+      accept: mediaType,
+      framing,
+    });
   }
 
   /**
-   * A long-running GET (a watch, a followed log) read line by line. It opens once the rate limiter lets it;
-   * the sink hears each line, then onClose once; after cancel() it hears nothing more.
+   * A long-running GET (a watch, a followed log) read frame by frame. It opens once the rate limiter lets
+   * it; the sink hears each frame, then onClose once; after cancel() it hears nothing more.
    */
-  streamLines(path: string, query: RequestOptions["query"], sink: LineSink, verb = "GET"): LineStreamHandle {
-    const lines = new LineStream(sink, verb, path, this.options.onResponse);
+  stream(
+    path: string,
+    query: RequestOptions["query"],
+    sink: FrameSink,
+    how: { verb: string; accept: string; framing: Framing },
+  ): StreamHandle {
+    const frames = new FrameStream(sink, how.verb, path, how.framing, this.options.onResponse);
     const open = () =>
-      lines.attach(() => this.open("GET", withQuery(path, query), undefined, undefined, lines));
+      frames.attach(() => this.open("GET", withQuery(path, query), how.accept, undefined, undefined, frames));
     if (this.options.throttle) void this.options.throttle.wait().then(open);
     else open();
-    return lines;
+    return frames;
   }
 
   /** streamLines as a promise: resolves when the server ends the stream or the signal aborts. */
@@ -161,14 +221,19 @@ export class KubeClient {
         stream.cancel();
         resolve();
       };
-      const stream = this.streamLines(path, query, {
-        onLine,
-        onClose: (err) => {
-          signal.removeEventListener("abort", onAbort);
-          if (err) reject(err);
-          else resolve();
+      const stream = this.stream(
+        path,
+        query,
+        {
+          onFrame: (frame) => onLine(frame.toString("utf8")),
+          onClose: (err) => {
+            signal.removeEventListener("abort", onAbort);
+            if (err) reject(err);
+            else resolve();
+          },
         },
-      });
+        { verb: "GET", accept: JSON_TYPE, framing: "lines" },
+      );
       signal.addEventListener("abort", onAbort, { once: true });
     });
   }
@@ -177,62 +242,34 @@ export class KubeClient {
     if (this.ownsConnection) this.connection.close();
   }
 
-  private exchange(
-    method: string,
-    path: string,
-    opts: RequestOptions,
-  ): Promise<{ status: number; body: string }> {
+  private exchange(method: string, path: string, opts: RequestOptions): Promise<Response> {
     opts.signal?.throwIfAborted();
     const payload =
-      opts.body === undefined
-        ? undefined
+      opts.body === undefined || Buffer.isBuffer(opts.body)
+        ? opts.body
         : Buffer.from(typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body), "utf8");
     const timeoutMs = opts.timeoutMs ?? this.options.requestTimeoutMs ?? 60_000;
+    const accept = opts.accept ?? (opts.discardBody ? this.preferredMediaType : JSON_TYPE);
     return new Promise((resolve, reject) => {
-      let status = 0;
-      const chunks: Buffer[] = [];
-      const settle = () => {
-        clearTimeout(timer);
-        opts.signal?.removeEventListener("abort", onAbort);
-      };
-      const stream = this.open(method, path, opts.contentType ?? JSON_TYPE, payload, {
-        onResponse: (code) => (status = code),
-        // A body nobody reads is not kept, unless it is an error's Status.
-        onData: (chunk) => {
-          if (!opts.discardBody || status >= 400) chunks.push(chunk);
-        },
-        onEnd: () => {
-          settle();
-          resolve({ status, body: chunks.length === 0 ? "" : Buffer.concat(chunks).toString("utf8") });
-        },
-        onError: (err) => {
-          settle();
-          reject(err);
-        },
-      });
-      const timer = setTimeout(() => {
-        stream.cancel();
-        settle();
-        reject(new Error(`${method} ${path}: no response from ${this.server} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const onAbort = () => {
-        stream.cancel();
-        settle();
-        reject(opts.signal?.reason as Error);
-      };
-      opts.signal?.addEventListener("abort", onAbort, { once: true });
+      const exchange = new Exchange(resolve, reject, opts.discardBody === true, opts.signal);
+      exchange.begin(
+        this.open(method, path, accept, opts.contentType ?? JSON_TYPE, payload, exchange),
+        timeoutMs,
+        `${method} ${path}: no response from ${this.server} within ${timeoutMs} ms`,
+      );
     });
   }
 
   private open(
     method: string,
     path: string,
+    accept: string,
     contentType: string | undefined,
     payload: Buffer | undefined,
     handlers: StreamHandlers,
   ): H2Stream {
     const headers: [string, string][] = [
-      ["accept", JSON_TYPE],
+      ["accept", accept],
       ["user-agent", this.options.userAgent ?? "kubemark"],
     ];
     if (contentType) headers.push(["content-type", contentType]);
@@ -256,34 +293,118 @@ function safeJson(text: string): unknown {
   }
 }
 
-function apiError(status: number, body: unknown, what: string): ApiError {
-  const s = body as { reason?: string; message?: string } | string | undefined;
+/** An error response's Status, in whichever encoding the server chose; text that is neither stays text. */
+function errorStatus(body: Buffer): { reason?: string; message?: string } | string {
+  if (isProtobufBody(body)) {
+    try {
+      return decodeObject(statusSchema, body) as { reason?: string; message?: string };
+    } catch {
+      return "";
+    }
+  }
+  return safeJson(body.toString("utf8")) as { reason?: string; message?: string } | string;
+}
+
+function apiError(status: number, body: Buffer, what: string): ApiError {
+  const s = errorStatus(body);
   const reason = typeof s === "object" && s?.reason ? s.reason : String(status);
   const message = typeof s === "object" && s?.message ? s.message : typeof s === "string" ? s.trim() : "";
   return new ApiError(status, reason, `${what}: ${status} ${reason}${message ? `: ${message}` : ""}`);
 }
 
+interface Response {
+  status: number;
+  body: Buffer;
+}
+
+/**
+ * One request's response being received: an object with the stream's handlers rather than a set of
+ * closures, as a hollow process has thousands in flight. It settles once, on the response's end, an
+ * error, its deadline or its signal's abort.
+ */
+class Exchange implements StreamHandlers {
+  private status = 0;
+  private readonly chunks: Buffer[] = [];
+  private stream: H2Stream | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private settled = false;
+
+  constructor(
+    private readonly resolve: (response: Response) => void,
+    private readonly reject: (err: Error) => void,
+    /** A body nobody reads is not kept, unless it is an error's Status. */
+    private readonly discardBody: boolean,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  begin(stream: H2Stream, timeoutMs: number, timeoutMessage: string): void {
+    if (this.settled) return;
+    this.stream = stream;
+    this.timer = setTimeout(() => this.abandon(new Error(timeoutMessage)), timeoutMs);
+    this.signal?.addEventListener("abort", this, { once: true });
+  }
+
+  onResponse(status: number): void {
+    this.status = status;
+  }
+
+  onData(chunk: Buffer): void {
+    if (!this.discardBody || this.status >= 400) this.chunks.push(chunk);
+  }
+
+  onEnd(): void {
+    if (!this.settle()) return;
+    const { chunks } = this;
+    this.resolve({ status: this.status, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+  }
+
+  onError(err: Error): void {
+    if (this.settle()) this.reject(err);
+  }
+
+  /** The abort signal's listener. */
+  handleEvent(): void {
+    this.abandon(this.signal?.reason as Error);
+  }
+
+  private abandon(err: Error): void {
+    this.stream?.cancel();
+    this.onError(err);
+  }
+
+  /** Whether this call is the one that settles the exchange. */
+  private settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.signal?.removeEventListener("abort", this);
+    return true;
+  }
+}
+
 const NEWLINE = 0x0a;
 
 /**
- * One streamed response split into lines. An object per stream rather than closures, because a thousand
+ * One streamed response cut into frames. An object per stream rather than closures, because a thousand
  * hollow nodes hold ten thousand watches open. Lines are cut at newline bytes, which never occur inside a
- * UTF-8 sequence, so no string decoder is kept per stream.
+ * UTF-8 sequence, so no string decoder is kept per stream; a protobuf watch's frames carry a 4-byte
+ * big-endian length before each message.
  */
-class LineStream implements StreamHandlers, LineStreamHandle {
+class FrameStream implements StreamHandlers, StreamHandle {
   /** Cancelled, or closed with the sink told: either way the sink hears nothing more. */
   private done = false;
   private stream: H2Stream | undefined;
   private started = 0;
   private status = 0;
-  /** The bytes after the last newline, until the rest of their line arrives. */
+  /** The bytes after the last whole frame, until the rest of their frame arrives. */
   private partial: Buffer | undefined;
   private errorBody: Buffer[] | undefined;
 
   constructor(
-    private readonly sink: LineSink,
+    private readonly sink: FrameSink,
     private readonly verb: string,
     private readonly path: string,
+    private readonly framing: Framing,
     private readonly onRecord: ((record: RequestRecord) => void) | undefined,
   ) {}
 
@@ -321,32 +442,51 @@ class LineStream implements StreamHandlers, LineStreamHandle {
     }
     const bytes = this.partial ? Buffer.concat([this.partial, chunk]) : chunk;
     this.partial = undefined;
-    let start = 0;
-    for (let newline; (newline = bytes.indexOf(NEWLINE, start)) >= 0; start = newline + 1) {
-      if (newline > start && !this.deliver(bytes.toString("utf8", start, newline))) return;
-    }
+    const rest = this.framing === "lines" ? this.cutLines(bytes) : this.cutLengthPrefixed(bytes);
     // A copy, so a long-quiet watch does not keep the whole received chunk alive.
-    if (start < bytes.length) this.partial = Buffer.copyBytesFrom(bytes, start);
+    if (rest >= 0 && rest < bytes.length) this.partial = Buffer.copyBytesFrom(bytes, rest);
   }
 
   onEnd(): void {
     if (this.status >= 400) {
-      const body = this.errorBody ? Buffer.concat(this.errorBody).toString("utf8") : "";
-      return this.close(apiError(this.status, safeJson(body), `${this.verb} ${this.path}`));
+      const body = this.errorBody ? Buffer.concat(this.errorBody) : Buffer.alloc(0);
+      return this.close(apiError(this.status, body, `${this.verb} ${this.path}`));
     }
     const last = this.partial;
     this.partial = undefined;
-    if (!last || this.deliver(last.toString("utf8"))) this.close();
+    // A last line may lack its newline; a length-prefixed frame cut short is no message.
+    if (!last || this.framing !== "lines" || this.deliver(last)) this.close();
   }
 
   onError(err: Error): void {
     this.close(err);
   }
 
-  /** Hands a line to the sink; false once the stream is over (the sink cancelled it, or failed). */
-  private deliver(line: string): boolean {
+  /** Delivers each whole line; returns where the unfinished one starts, or -1 once the stream is over. */
+  private cutLines(bytes: Buffer): number {
+    let start = 0;
+    for (let newline; (newline = bytes.indexOf(NEWLINE, start)) >= 0; start = newline + 1) {
+      if (newline > start && !this.deliver(bytes.subarray(start, newline))) return -1;
+    }
+    return start;
+  }
+
+  /** Delivers each whole frame; returns where the unfinished one starts, or -1 once the stream is over. */
+  private cutLengthPrefixed(bytes: Buffer): number {
+    let start = 0;
+    while (bytes.length - start >= 4) {
+      const end = start + 4 + bytes.readUInt32BE(start);
+      if (end > bytes.length) break;
+      if (!this.deliver(bytes.subarray(start + 4, end))) return -1;
+      start = end;
+    }
+    return start;
+  }
+
+  /** Hands a frame to the sink; false once the stream is over (the sink cancelled it, or failed). */
+  private deliver(frame: Buffer): boolean {
     try {
-      this.sink.onLine(line);
+      this.sink.onFrame(frame);
     } catch (err) {
       // A sink's failure ends this stream only, not the connection it shares.
       this.stream?.cancel();

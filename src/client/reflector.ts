@@ -1,7 +1,7 @@
 import { realClock, type Clock, type TimerHandle } from "../util/clock.js";
 import { Backoff, REFLECTOR_BACKOFF } from "../util/backoff.js";
 import type { Random } from "../util/random.js";
-import { ApiError, type KubeClient, type LineSink, type LineStreamHandle } from "./kube-client.js";
+import { ApiError, type FrameSink, type KubeClient, type StreamHandle } from "./kube-client.js";
 import type { DecodedEvent, WatchCodec } from "./watch-codec.js";
 
 export interface ReflectorOptions<E> {
@@ -49,9 +49,6 @@ export function sumStats(all: Iterable<ReflectorStats>): ReflectorStats & { refl
   return total;
 }
 
-/** The annotation of the bookmark that ends a watch-list's initial events. */
-const INITIAL_EVENTS_END = '"k8s.io/initial-events-end":"true"';
-
 /** The reflector's watch timeout: a random 5 to 10 minutes, so watches do not all end together. */
 const MIN_WATCH_TIMEOUT_S = 300;
 
@@ -61,13 +58,13 @@ const MIN_WATCH_TIMEOUT_S = 300;
  * jitter on errors. Written as callbacks on one object, not an async loop, because a thousand hollow
  * nodes hold ten thousand of these and a suspended loop costs kilobytes of promises and closures each.
  */
-export class Reflector<E> implements LineSink {
+export class Reflector<E> implements FrameSink {
   readonly stats: ReflectorStats = { lists: 0, watches: 0, events: 0, relists: 0, errors: 0 };
   private readonly clock: Clock;
   private readonly rand: Random;
   private backoff: Backoff | undefined;
   private running = false;
-  private stream: LineStreamHandle | undefined;
+  private stream: StreamHandle | undefined;
   /** The back-off before the next attempt, after an error. */
   private retryTimer: TimerHandle | undefined;
   private resourceVersion = "";
@@ -117,7 +114,7 @@ export class Reflector<E> implements LineSink {
   private list(): void {
     const { client, path, fieldSelector, labelSelector, codec } = this.opts;
     client
-      .getText(path, { query: { fieldSelector, labelSelector, resourceVersion: "0" } })
+      .getBytes(path, codec.mediaType, { query: { fieldSelector, labelSelector, resourceVersion: "0" } })
       .then((body) => {
         if (!this.running) return;
         const list = codec.decodeList(body);
@@ -145,7 +142,7 @@ export class Reflector<E> implements LineSink {
     // The initial events' order says nothing of resourceVersions, so the watch resumes from the bookmark's.
     this.initial = this.needInitialState ? [] : undefined;
     this.failure = undefined;
-    this.stream = this.opts.client.watchLines(
+    this.stream = this.opts.client.watch(
       this.opts.path,
       {
         fieldSelector: this.opts.fieldSelector,
@@ -156,20 +153,21 @@ export class Reflector<E> implements LineSink {
         allowWatchBookmarks: true,
         timeoutSeconds: Math.floor(MIN_WATCH_TIMEOUT_S * (1 + this.rand())),
       },
+      this.opts.codec.mediaType,
       this,
     );
   }
 
-  /** Each line of the open watch: one event. */
-  onLine(line: string): void {
-    const event = this.opts.codec.decodeEvent(line);
+  /** Each frame of the open watch: one event. */
+  onFrame(frame: Buffer): void {
+    const event = this.opts.codec.decodeEvent(frame);
     if (event.type === "ERROR") {
       this.failure = new ApiError(event.errorCode ?? 500, "WatchError", event.errorMessage ?? "watch error");
       return;
     }
     this.stats.events++;
     if (this.initial) {
-      if (event.type === "BOOKMARK" && line.includes(INITIAL_EVENTS_END)) {
+      if (event.initialEventsEnd) {
         const items = this.initial;
         this.initial = undefined;
         this.deliverState(event.resourceVersion ?? "", items);

@@ -1,3 +1,6 @@
+import { resourceVersionOnly, status as statusSchema } from "./protobuf/meta-v1.js";
+import { decodeList, decodeWatchEvent, PROTOBUF_MEDIA_TYPE } from "./protobuf/envelope.js";
+import { decodeMessage, type MessageSchema } from "./protobuf/schema.js";
 import type { KubeList, KubeObject } from "./types.js";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
@@ -9,13 +12,21 @@ export interface DecodedEvent<E> {
   /** For ERROR events: the Status code (410 when the resourceVersion is too old). */
   errorCode?: number;
   errorMessage?: string;
+  /** The bookmark that ends a watch-list's initial events. */
+  initialEventsEnd?: boolean;
 }
 
-/** How a reflector reads list bodies and watch lines. */
+/** How a reflector asks for and reads list bodies and watch events. */
 export interface WatchCodec<E> {
-  decodeList(body: string): { resourceVersion: string; items: E[] };
-  decodeEvent(line: string): DecodedEvent<E>;
+  /** The Accept header of its lists and watches. */
+  readonly mediaType: string;
+  decodeList(body: Buffer): { resourceVersion: string; items: E[] };
+  /** One watch event: a JSON line, or one length-prefixed protobuf message. */
+  decodeEvent(frame: Buffer): DecodedEvent<E>;
 }
+
+const JSON_MEDIA_TYPE = "application/json";
+const INITIAL_EVENTS_END = "k8s.io/initial-events-end";
 
 /**
  * Decodes whole objects. With dropManagedFields, for objects with a spec (Pods, Nodes),
@@ -25,24 +36,85 @@ export interface WatchCodec<E> {
 export function objectCodec<T extends KubeObject>(opts: { dropManagedFields?: boolean } = {}): WatchCodec<T> {
   const parse: (text: string) => unknown = opts.dropManagedFields ? parseWithoutManagedFields : JSON.parse;
   return {
+    mediaType: JSON_MEDIA_TYPE,
     decodeList(body) {
-      const list = parse(body) as KubeList<T>;
+      const list = parse(body.toString("utf8")) as KubeList<T>;
       return { resourceVersion: list.metadata.resourceVersion ?? "", items: list.items };
     },
-    decodeEvent(line) {
-      const event = parse(line) as {
+    decodeEvent(frame) {
+      const event = parse(frame.toString("utf8")) as {
         type: WatchEventType;
         object: T & { code?: number; message?: string };
       };
       if (event.type === "ERROR")
         return { type: "ERROR", errorCode: event.object.code, errorMessage: event.object.message };
+      const metadata = event.object.metadata;
       return {
         type: event.type,
-        resourceVersion: event.object.metadata?.resourceVersion,
+        resourceVersion: metadata?.resourceVersion,
         object: event.object,
+        initialEventsEnd: isInitialEventsEnd(event.type, metadata?.annotations),
       };
     },
   };
+}
+
+/**
+ * Decodes objects from protobuf, the kubelet's default encoding, into the same shape JSON parses to,
+ * restricted to the fields the schema names: everything else (managedFields first) is skipped by length.
+ */
+export function protobufCodec<T extends KubeObject>(schema: MessageSchema): WatchCodec<T> {
+  return {
+    mediaType: PROTOBUF_MEDIA_TYPE,
+    decodeList(body) {
+      const list = decodeList(schema, body);
+      return { resourceVersion: list.resourceVersion, items: list.items as T[] };
+    },
+    decodeEvent(frame) {
+      const { type, object } = decodeWatchEvent(frame);
+      if (!object) throw new Error(`protobuf watch event ${type} carries no object`);
+      if (type === "ERROR") return errorEvent(frame, object.start, object.end);
+      const decoded = decodeMessage(schema, frame, object.start, object.end) as T;
+      decoded.apiVersion = object.apiVersion;
+      decoded.kind = object.kind;
+      return {
+        type: type as WatchEventType,
+        resourceVersion: decoded.metadata?.resourceVersion,
+        object: decoded,
+        initialEventsEnd: isInitialEventsEnd(type, decoded.metadata?.annotations),
+      };
+    },
+  };
+}
+
+/** resourceVersionCodec's protobuf twin: a watch kept for the master's sake, in the kubelet's encoding. */
+export const protobufResourceVersionCodec: WatchCodec<never> = {
+  mediaType: PROTOBUF_MEDIA_TYPE,
+  decodeList(body) {
+    return { resourceVersion: decodeList(resourceVersionOnly, body).resourceVersion, items: [] };
+  },
+  decodeEvent(frame) {
+    const { type, object } = decodeWatchEvent(frame);
+    if (!object) throw new Error(`protobuf watch event ${type} carries no object`);
+    if (type === "ERROR") return errorEvent(frame, object.start, object.end);
+    const { metadata } = decodeMessage(resourceVersionOnly, frame, object.start, object.end) as {
+      metadata?: { resourceVersion?: string; annotations?: Record<string, string> };
+    };
+    return {
+      type: type as WatchEventType,
+      resourceVersion: metadata?.resourceVersion,
+      initialEventsEnd: isInitialEventsEnd(type, metadata?.annotations),
+    };
+  },
+};
+
+function errorEvent(frame: Buffer, start: number, end: number): DecodedEvent<never> {
+  const status = decodeMessage(statusSchema, frame, start, end) as { code?: number; message?: string };
+  return { type: "ERROR", errorCode: status.code, errorMessage: status.message };
+}
+
+function isInitialEventsEnd(type: string, annotations: Record<string, string> | undefined): boolean {
+  return type === "BOOKMARK" && annotations?.[INITIAL_EVENTS_END] === "true";
 }
 
 const MANAGED_FIELDS = ',"managedFields":[';
@@ -78,10 +150,12 @@ const RV_KEY = '"resourceVersion":"';
  * resourceVersion precedes any nested object inside its metadata.
  */
 export const resourceVersionCodec: WatchCodec<never> = {
+  mediaType: JSON_MEDIA_TYPE,
   decodeList(body) {
-    return { resourceVersion: scanResourceVersion(body, 0) ?? "", items: [] };
+    return { resourceVersion: scanResourceVersion(body.toString("utf8"), 0) ?? "", items: [] };
   },
-  decodeEvent(line) {
+  decodeEvent(frame) {
+    const line = frame.toString("utf8");
     // Lines start with {"type":"<TYPE>", as the API server's watch encoder writes them.
     const typeEnd = line.indexOf('"', 9);
     const type = line.slice(9, typeEnd) as WatchEventType;
@@ -89,7 +163,11 @@ export const resourceVersionCodec: WatchCodec<never> = {
       const status = JSON.parse(line) as { object: { code?: number; message?: string } };
       return { type, errorCode: status.object.code, errorMessage: status.object.message };
     }
-    return { type, resourceVersion: scanResourceVersion(line, typeEnd) };
+    return {
+      type,
+      resourceVersion: scanResourceVersion(line, typeEnd),
+      initialEventsEnd: type === "BOOKMARK" && line.includes(`"${INITIAL_EVENTS_END}":"true"`),
+    };
   },
 };
 

@@ -1,6 +1,7 @@
 import { Informer } from "../client/informer.js";
 import type { KubeClient } from "../client/kube-client.js";
 import type { KubeObject } from "../client/types.js";
+import { objectCodec } from "../client/watch-codec.js";
 import { realClock } from "../util/clock.js";
 import { isPodReady, isPodStarted, podInformer } from "../measurements/pod-informer.js";
 import { expectedPods, isControllerDone, podProblem } from "./controlled-pods.js";
@@ -38,7 +39,7 @@ export async function waitForControlledPods(spec: WaitSpec, options: WaitOptions
     client,
     path: OBJECT_KINDS[spec.kind].collectionPath(),
     ...selector,
-    dropManagedFields: true,
+    codec: objectCodec<KubeObject>({ dropManagedFields: true }),
   }).start();
   const pods = podInformer(client, spec.labelSelector).start();
   // Only this kind's pods count, when experiments label several kinds alike (a Deployment's are its ReplicaSets').

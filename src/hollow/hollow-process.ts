@@ -40,6 +40,8 @@ export interface HollowProcessOptions {
   qps: number;
   burst: number;
   sharedWatch: boolean;
+  /** --kube-api-content-type: what the components ask the API server to encode. */
+  mediaType: string;
   stages?: Stage[];
   runTimeMs?: number;
   stopTimeMs?: number;
@@ -162,6 +164,7 @@ export class HollowProcess {
       userAgent,
       onResponse: this.metrics.observe,
       connection,
+      preferredMediaType: this.opts.mediaType,
     });
     this.clients.push(client);
     return client;

@@ -3,6 +3,7 @@ import type { KubeClient } from "../client/kube-client.js";
 import type { Pod } from "../client/types.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
+import { podCodec } from "./codecs.js";
 import type { PodDriver } from "./kubelet/pod-driver.js";
 
 /**
@@ -19,7 +20,7 @@ export class SharedPodWatch {
       client,
       path: "/api/v1/pods",
       fieldSelector: "spec.nodeName!=",
-      dropManagedFields: true,
+      codec: podCodec(client),
       clock,
       rand,
       onError: (e) => log(`shared pod watch: ${e.message}`),

@@ -1,6 +1,7 @@
 import { Informer } from "../client/informer.js";
 import type { KubeClient } from "../client/kube-client.js";
 import type { Pod } from "../client/types.js";
+import { objectCodec } from "../client/watch-codec.js";
 import { isConditionTrue } from "../client/conditions.js";
 
 /** An informer on the pods of every namespace matching labelSelector ("" for all); callers filter namespaces. */
@@ -9,7 +10,7 @@ export function podInformer(client: KubeClient, labelSelector: string): Informer
     client,
     path: "/api/v1/pods",
     ...(labelSelector ? { labelSelector } : {}),
-    dropManagedFields: true,
+    codec: objectCodec<Pod>({ dropManagedFields: true }),
   });
 }
 

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { decodeStatus, encodeHeaders, huffmanDigits } from "../../src/client/h2/hpack.js";
+import {
+  decodeStatus,
+  headerBlockBound,
+  huffmanDigits,
+  writeHeaderBlock,
+} from "../../src/client/h2/hpack.js";
 import { H2Session, StreamUnprocessedError } from "../../src/client/h2/session.js";
 
 /** A request on the session, collected: status, body, or the error that ended it. */
@@ -48,13 +53,23 @@ describe("HPACK subset", () => {
   });
 
   it("encodes literals a decoder reads back", () => {
-    const block = encodeHeaders([
+    const headers: [string, string][] = [
       [":path", "/api/v1/pods?watch=true"],
       ["x-long-header-name", "v".repeat(300)],
-    ]);
+      ["user-agent", "é".repeat(100)],
+    ];
+    const out = Buffer.alloc(headerBlockBound(headers));
+    const block = out.subarray(0, writeHeaderBlock(headers, out, 0));
     // Name index 4 with a 4-bit prefix, then a 7-bit length prefix.
     assert.equal(block[0], 0x04);
     assert.equal(block[1], "/api/v1/pods?watch=true".length);
+    // A long value: the 7-bit prefix is full (127) and 300 - 127 = 173 follows as 0xad 0x01.
+    const long = block.indexOf(Buffer.from("x-long-header-name")) + "x-long-header-name".length;
+    assert.deepEqual([...block.subarray(long, long + 3)], [0x7f, 0xad, 0x01]);
+    assert.equal(block.subarray(long + 3, long + 303).toString(), "v".repeat(300));
+    // user-agent is static index 58 = 15 + 43 in a 4-bit prefix; two bytes per "é": 200 = 127 + 73.
+    assert.deepEqual([...block.subarray(block.length - 204, block.length - 200)], [0x0f, 43, 0x7f, 73]);
+    assert.equal(block.subarray(block.length - 200).toString(), "é".repeat(100));
     assert.equal(decodeStatus(block), 0);
   });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Informer } from "../../src/client/informer.js";
-import { ApiError, type KubeClient, type LineSink } from "../../src/client/kube-client.js";
+import { ApiError, type FrameSink, type KubeClient } from "../../src/client/kube-client.js";
 import type { KubeObject } from "../../src/client/types.js";
 import { FakeClock } from "../../src/util/fake-clock.js";
 
@@ -14,13 +14,13 @@ const line = (type: string, o: unknown) => JSON.stringify({ type, object: o });
 function scriptedClient(lists: string[], watches: ((emit: (l: string) => void) => Promise<void>)[]) {
   const calls: string[] = [];
   const client = {
-    async getText(path: string, opts: { query?: Record<string, unknown> }) {
+    async getBytes(path: string, _accept: string, opts: { query?: Record<string, unknown> }) {
       calls.push(`LIST ${path} rv=${opts.query?.resourceVersion}`);
       const body = lists.shift();
       if (!body) throw new Error("no more lists");
-      return body;
+      return Buffer.from(body);
     },
-    watchLines(path: string, query: Record<string, unknown>, sink: LineSink) {
+    watch(path: string, query: Record<string, unknown>, _mediaType: string, sink: FrameSink) {
       calls.push(
         query.sendInitialEvents
           ? `WATCH-LIST ${path} match=${query.resourceVersionMatch}`
@@ -30,7 +30,7 @@ function scriptedClient(lists: string[], watches: ((emit: (l: string) => void) =
       const next = watches.shift();
       // A script's end is the server ending the watch; its throw is the stream failing.
       if (next)
-        void next((l) => cancelled || sink.onLine(l)).then(
+        void next((l) => cancelled || sink.onFrame(Buffer.from(l))).then(
           () => cancelled || sink.onClose(),
           (err: Error) => cancelled || sink.onClose(err),
         );
@@ -93,7 +93,7 @@ describe("informer", () => {
     const clock = new FakeClock();
     let attempts = 0;
     const client = {
-      async getText() {
+      async getBytes() {
         attempts++;
         throw new ApiError(503, "ServiceUnavailable", "down");
       },

@@ -3,15 +3,36 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { ApiError, KubeClient } from "../../src/client/kube-client.js";
+import { PROTOBUF_MEDIA_TYPE } from "../../src/client/protobuf/envelope.js";
+
+/** kube-apiserver v1.37.2's protobuf Status for GET of a missing pod: 404 NotFound, pods "p1x" not found. */
+const PROTOBUF_NOT_FOUND = Buffer.from(
+  "6b3873000a0c0a027631120653746174757312470a060a0012001a0012074661696c7572651a14706f6473202270317822206e" +
+    "6f7420666f756e6422084e6f74466f756e642a110a0370317812001a04706f6473280032003094031a002200",
+  "hex",
+);
+
+/** Length-prefixed frames, as a protobuf watch sends them. */
+const lengthPrefixed = (...messages: string[]) =>
+  Buffer.concat(
+    messages.map((m) => {
+      const body = Buffer.from(m);
+      const head = Buffer.alloc(4);
+      head.writeUInt32BE(body.length);
+      return Buffer.concat([head, body]);
+    }),
+  );
 
 describe("KubeClient watches and cancels", () => {
   let server: http2.Http2Server;
   let url: string;
   let watchesSeen = 0;
+  const accepted: string[] = [];
 
   before(async () => {
     // A plain-text HTTP/2 server on loopback that holds every watch open, as the API server does.
     server = http2.createServer((req, res) => {
+      accepted.push(req.headers.accept ?? "");
       if (req.url?.includes("watch=true")) watchesSeen++;
       else if (req.url?.startsWith("/split")) {
         // "é" is two bytes, cut between its chunks; the last line has no newline.
@@ -19,6 +40,17 @@ describe("KubeClient watches and cancels", () => {
         const cut = bytes.indexOf(0xa9);
         res.write(bytes.subarray(0, cut));
         setImmediate(() => res.end(bytes.subarray(cut)));
+      } else if (req.url?.startsWith("/frames")) {
+        // Three frames, the second's length header cut between chunks, the third's body too.
+        const bytes = lengthPrefixed("one", "", "three");
+        res.write(bytes.subarray(0, 9));
+        setImmediate(() => {
+          res.write(bytes.subarray(9, 15));
+          setImmediate(() => res.end(bytes.subarray(15)));
+        });
+      } else if (req.url?.startsWith("/notfound")) {
+        res.writeHead(404, { "content-type": PROTOBUF_MEDIA_TYPE });
+        res.end(PROTOBUF_NOT_FOUND);
       } else if (req.url?.startsWith("/forbidden")) {
         res.writeHead(403, { "content-type": "application/json" });
         res.end(JSON.stringify({ kind: "Status", code: 403, reason: "Forbidden", message: "no" }));
@@ -32,17 +64,18 @@ describe("KubeClient watches and cancels", () => {
 
   const silentSink = () => {
     const closes: (Error | undefined)[] = [];
-    return { closes, sink: { onLine: () => {}, onClose: (err?: Error) => closes.push(err) } };
+    return { closes, sink: { onFrame: () => {}, onClose: (err?: Error) => closes.push(err) } };
   };
 
-  /** The lines a stream delivers, and how it closed. */
-  const collect = (client: KubeClient, path: string) =>
+  /** The frames a stream delivers, as text, and how it closed. */
+  const collect = (client: KubeClient, path: string, framing: "lines" | "length-prefixed" = "lines") =>
     new Promise<{ lines: string[]; err?: Error }>((resolve) => {
       const lines: string[] = [];
-      client.streamLines(
+      client.stream(
         path,
         {},
-        { onLine: (l) => lines.push(l), onClose: (err) => resolve({ lines, err }) },
+        { onFrame: (f) => lines.push(f.toString()), onClose: (err) => resolve({ lines, err }) },
+        { verb: "GET", accept: "application/json", framing },
       );
     });
 
@@ -58,13 +91,33 @@ describe("KubeClient watches and cancels", () => {
     client.close();
   });
 
+  it("cuts length-prefixed frames across chunks, an empty one included", async () => {
+    const client = new KubeClient({ server: url });
+    const { lines, err } = await collect(client, "/frames", "length-prefixed");
+    assert.deepEqual(lines, ["one", "", "three"]);
+    assert.equal(err, undefined);
+    client.close();
+  });
+
+  it("asks for its preferred encoding only where the body goes unread, and reads a protobuf Status", async () => {
+    const client = new KubeClient({ server: url }, { preferredMediaType: PROTOBUF_MEDIA_TYPE });
+    accepted.length = 0;
+    const err = await client.get("/notfound", { discardBody: true }).catch((e: Error) => e);
+    assert.ok(err instanceof ApiError);
+    assert.equal(err.status, 404);
+    assert.equal(err.message, 'GET /notfound: 404 NotFound: pods "p1x" not found');
+    await assert.rejects(client.get("/notfound"), /404/);
+    assert.deepEqual(accepted, [PROTOBUF_MEDIA_TYPE, "application/json"]);
+    client.close();
+  });
+
   it("opens no watch when cancelled while waiting for the rate limiter", async () => {
     let release: () => void = () => {};
     const waiting = new Promise<void>((resolve) => (release = resolve));
     const throttle = { wait: () => waiting };
     const client = new KubeClient({ server: url }, { throttle });
     const { sink, closes } = silentSink();
-    const watch = client.watchLines("/api/v1/pods", {}, sink);
+    const watch = client.watch("/api/v1/pods", {}, "application/json", sink);
     watch.cancel();
     release();
     await waiting;
@@ -77,7 +130,7 @@ describe("KubeClient watches and cancels", () => {
   it("ends an open watch when cancelled, and a followed stream when its signal aborts", async () => {
     const client = new KubeClient({ server: url });
     const { sink, closes } = silentSink();
-    const watch = client.watchLines("/api/v1/pods", {}, sink);
+    const watch = client.watch("/api/v1/pods", {}, "application/json", sink);
     while (watchesSeen === 0) await new Promise((r) => setImmediate(r));
     watch.cancel();
     assert.deepEqual(closes, []);

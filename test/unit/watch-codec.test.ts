@@ -25,12 +25,35 @@ const added = JSON.stringify({
 
 describe("watch codecs", () => {
   it("reads the type and resourceVersion without parsing the object", () => {
-    assert.deepEqual(resourceVersionCodec.decodeEvent(added), { type: "ADDED", resourceVersion: "1234" });
+    assert.deepEqual(resourceVersionCodec.decodeEvent(Buffer.from(added)), {
+      type: "ADDED",
+      resourceVersion: "1234",
+      initialEventsEnd: false,
+    });
     const bookmark = JSON.stringify({
       type: "BOOKMARK",
       object: { kind: "Service", apiVersion: "v1", metadata: { resourceVersion: "77" } },
     });
-    assert.deepEqual(resourceVersionCodec.decodeEvent(bookmark), { type: "BOOKMARK", resourceVersion: "77" });
+    assert.deepEqual(resourceVersionCodec.decodeEvent(Buffer.from(bookmark)), {
+      type: "BOOKMARK",
+      resourceVersion: "77",
+      initialEventsEnd: false,
+    });
+  });
+
+  it("recognises the bookmark that ends a watch-list's initial events", () => {
+    const end = Buffer.from(
+      JSON.stringify({
+        type: "BOOKMARK",
+        object: {
+          kind: "Pod",
+          apiVersion: "v1",
+          metadata: { resourceVersion: "78", annotations: { "k8s.io/initial-events-end": "true" } },
+        },
+      }),
+    );
+    for (const codec of [resourceVersionCodec, objectCodec()])
+      assert.equal(codec.decodeEvent(end).initialEventsEnd, true);
   });
 
   it("reports a 410 ERROR event's code", () => {
@@ -46,7 +69,7 @@ describe("watch codecs", () => {
       },
     });
     for (const codec of [resourceVersionCodec, objectCodec()]) {
-      const e = codec.decodeEvent(gone);
+      const e = codec.decodeEvent(Buffer.from(gone));
       assert.equal(e.type, "ERROR");
       assert.equal(e.errorCode, 410);
       assert.match(e.errorMessage ?? "", /too old/);
@@ -60,14 +83,14 @@ describe("watch codecs", () => {
       metadata: { resourceVersion: "500" },
       items: [{ metadata: { name: "a", resourceVersion: "12" } }],
     });
-    assert.equal(resourceVersionCodec.decodeList(list).resourceVersion, "500");
-    const full = objectCodec().decodeList(list);
+    assert.equal(resourceVersionCodec.decodeList(Buffer.from(list)).resourceVersion, "500");
+    const full = objectCodec().decodeList(Buffer.from(list));
     assert.equal(full.resourceVersion, "500");
     assert.equal(full.items.length, 1);
   });
 
   it("decodes whole objects for informers", () => {
-    const e = objectCodec().decodeEvent(added);
+    const e = objectCodec().decodeEvent(Buffer.from(added));
     assert.equal(e.object?.metadata.name, "web");
     assert.equal(e.resourceVersion, "1234");
   });
@@ -132,7 +155,7 @@ describe("request paths", () => {
       metadata: { resourceVersion: "9" },
       items: [pod("a"), pod("b")],
     });
-    assert.deepEqual(objectCodec({ dropManagedFields: true }).decodeList(list).items, [
+    assert.deepEqual(objectCodec({ dropManagedFields: true }).decodeList(Buffer.from(list)).items, [
       withoutManaged(pod("a")),
       withoutManaged(pod("b")),
     ]);

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import v8 from "node:v8";
 import YAML from "yaml";
 import { loadKubeconfig } from "../../client/kubeconfig.js";
+import { PROTOBUF_MEDIA_TYPE } from "../../client/protobuf/envelope.js";
 import { HollowProcess, type HollowNodeSpec } from "../../hollow/hollow-process.js";
 import { DEFAULT_CAPACITY, indexForName } from "../../hollow/node-config.js";
 import { validateStages } from "../../hollow/pods/stages.js";
@@ -79,7 +80,9 @@ export const hollowNodeCommand: Command = {
     {
       name: "kube-api-content-type",
       type: "string",
-      help: "accepted for upstream compatibility; requests are JSON",
+      help: "encoding asked of the API server for pod watches and unread responses, as the kubelet's",
+      choices: [PROTOBUF_MEDIA_TYPE, "application/json"],
+      default: PROTOBUF_MEDIA_TYPE,
     },
     {
       name: "shared-watch",
@@ -153,6 +156,7 @@ export const hollowNodeCommand: Command = {
       qps: flags["kube-api-qps"] as number,
       burst: flags["kube-api-burst"] as number,
       sharedWatch: flags["shared-watch"] === true,
+      mediaType: flags["kube-api-content-type"] as string,
       stages: flags.stages
         ? validateStages(YAML.parse(await readFile(flags.stages as string, "utf8")))
         : undefined,

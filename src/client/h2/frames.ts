@@ -44,12 +44,24 @@ export interface Frame {
 export function frame(type: number, flags: number, streamId: number, payload?: Buffer): Buffer {
   const length = payload?.length ?? 0;
   const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
-  out.writeUIntBE(length, 0, 3);
-  out[3] = type;
-  out[4] = flags;
-  out.writeUInt32BE(streamId & 0x7fffffff, 5);
+  writeFrameHeader(out, 0, length, type, flags, streamId);
   payload?.copy(out, FRAME_HEADER_BYTES);
   return out;
+}
+
+/** A frame header at `at`, for a payload written after it in the same buffer. */
+export function writeFrameHeader(
+  out: Buffer,
+  at: number,
+  length: number,
+  type: number,
+  flags: number,
+  streamId: number,
+): void {
+  out.writeUIntBE(length, at, 3);
+  out[at + 3] = type;
+  out[at + 4] = flags;
+  out.writeUInt32BE(streamId & 0x7fffffff, at + 5);
 }
 
 export function settingsFrame(settings: ReadonlyArray<readonly [number, number]>): Buffer {

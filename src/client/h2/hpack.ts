@@ -30,31 +30,64 @@ const STATIC_STATUS: Readonly<Record<number, number>> = {
 };
 const STATIC_TABLE_SIZE = 61;
 
-/** Encodes [name, value] pairs (names lower case) as literals without indexing, with raw strings. */
-export function encodeHeaders(headers: ReadonlyArray<readonly [string, string]>): Buffer {
-  const parts: Buffer[] = [];
-  const literal = (s: string) => {
-    const bytes = Buffer.from(s, "utf8");
-    parts.push(prefixedInt(bytes.length, 7), bytes);
-  };
+/** An upper bound of the encoded size of a header block: three bytes per UTF-16 unit, five per length. */
+export function headerBlockBound(headers: ReadonlyArray<readonly [string, string]>): number {
+  let bound = 0;
+  for (const [name, value] of headers) bound += 12 + 3 * (name.length + value.length);
+  return bound;
+}
+
+/**
+ * Writes [name, value] pairs (names lower case) at `at` as literals without indexing, with raw strings;
+ * returns where the block ends. Written straight into the frame's buffer: a request allocates once.
+ */
+export function writeHeaderBlock(
+  headers: ReadonlyArray<readonly [string, string]>,
+  out: Buffer,
+  at: number,
+): number {
   for (const [name, value] of headers) {
     const index = STATIC_NAME_INDEX[name];
     // The first byte's high nibble 0000 is "literal without indexing"; index 0 means a literal name follows.
-    parts.push(prefixedInt(index ?? 0, 4));
-    if (index === undefined) literal(name);
-    literal(value);
+    at = writeInt(index ?? 0, 4, out, at);
+    if (index === undefined) at = writeLiteral(name, out, at);
+    at = writeLiteral(value, out, at);
   }
-  return Buffer.concat(parts);
+  return at;
+}
+
+/** A raw string literal: its length, then its bytes; the bytes are written first, then moved if need be. */
+function writeLiteral(s: string, out: Buffer, at: number): number {
+  const length = out.write(s, at + 1, "utf8");
+  if (length < 0x7f) {
+    out[at] = length;
+    return at + 1 + length;
+  }
+  const prefix = intSize(length, 7);
+  out.copyWithin(at + prefix, at + 1, at + 1 + length);
+  writeInt(length, 7, out, at);
+  return at + prefix + length;
 }
 
 /** An HPACK integer in a first byte of prefixBits bits (its other bits 0) and continuation bytes. */
-function prefixedInt(value: number, prefixBits: number): Buffer {
+function writeInt(value: number, prefixBits: number, out: Buffer, at: number): number {
   const max = (1 << prefixBits) - 1;
-  if (value < max) return Buffer.of(value);
-  const out = [max];
-  for (value -= max; value >= 128; value >>>= 7) out.push((value & 0x7f) | 0x80);
-  out.push(value);
-  return Buffer.from(out);
+  if (value < max) {
+    out[at] = value;
+    return at + 1;
+  }
+  out[at++] = max;
+  for (value -= max; value >= 128; value >>>= 7) out[at++] = (value & 0x7f) | 0x80;
+  out[at++] = value;
+  return at;
+}
+
+function intSize(value: number, prefixBits: number): number {
+  const max = (1 << prefixBits) - 1;
+  if (value < max) return 1;
+  let size = 2;
+  for (value -= max; value >= 128; value >>>= 7) size++;
+  return size;
 }
 
 export class HpackError extends Error {}

@@ -5,6 +5,7 @@ import {
   ErrorCode,
   Flag,
   frame,
+  FRAME_HEADER_BYTES,
   FrameReader,
   FrameType,
   headersFragment,
@@ -13,9 +14,10 @@ import {
   settingsFrame,
   windowUpdateFrame,
   unpadded,
+  writeFrameHeader,
   type Frame,
 } from "./frames.js";
-import { decodeStatus, encodeHeaders } from "./hpack.js";
+import { decodeStatus, headerBlockBound, writeHeaderBlock } from "./hpack.js";
 
 /** What a stream reports; exactly one of onEnd and onError ends it. */
 export interface StreamHandlers {
@@ -164,21 +166,47 @@ export class H2Session {
     stream.sendWindow = this.peerInitialWindow;
     stream.pendingBody = stream.body;
     this.streams.set(stream.id, stream);
-    const block = encodeHeaders(stream.headers);
+    const body = stream.pendingBody;
+    // The usual request goes out as one buffer: HEADERS, then its body in one DATA frame when it fits.
+    const bodyFits = body !== undefined && body.length <= this.sendableNow(stream);
+    const out = Buffer.allocUnsafe(
+      FRAME_HEADER_BYTES +
+        headerBlockBound(stream.headers) +
+        (bodyFits ? FRAME_HEADER_BYTES + body.length : 0),
+    );
+    const blockEnd = writeHeaderBlock(stream.headers, out, FRAME_HEADER_BYTES);
+    const blockLength = blockEnd - FRAME_HEADER_BYTES;
     // A kubelet's header block fits one frame; a larger one would need CONTINUATION frames.
-    if (block.length > this.peerMaxFrame) {
+    if (blockLength > this.peerMaxFrame) {
       this.finish(stream);
       stream.handlers.onError(
-        new Error(`request headers of ${block.length} bytes exceed the server's frame size`),
+        new Error(`request headers of ${blockLength} bytes exceed the server's frame size`),
       );
       return;
     }
-    const endStream = stream.pendingBody === undefined;
-    const out = [
-      frame(FrameType.HEADERS, Flag.END_HEADERS | (endStream ? Flag.END_STREAM : 0), stream.id, block),
-    ];
-    if (!endStream) this.writeBody(stream, out);
-    this.socket.write(out.length === 1 ? out[0] : Buffer.concat(out));
+    const endStream = body === undefined;
+    const flags = Flag.END_HEADERS | (endStream ? Flag.END_STREAM : 0);
+    writeFrameHeader(out, 0, blockLength, FrameType.HEADERS, flags, stream.id);
+    let end = blockEnd;
+    if (bodyFits) {
+      writeFrameHeader(out, end, body.length, FrameType.DATA, Flag.END_STREAM, stream.id);
+      body.copy(out, end + FRAME_HEADER_BYTES);
+      end += FRAME_HEADER_BYTES + body.length;
+      stream.sendWindow -= body.length;
+      this.sendWindow -= body.length;
+      stream.pendingBody = undefined;
+    }
+    this.socket.write(out.subarray(0, end));
+    if (stream.pendingBody) {
+      const rest: Buffer[] = [];
+      this.writeBody(stream, rest);
+      if (rest.length > 0) this.socket.write(Buffer.concat(rest));
+    }
+  }
+
+  /** The most body bytes one DATA frame of this stream may carry now. */
+  private sendableNow(stream: StreamState): number {
+    return Math.min(stream.sendWindow, this.sendWindow, this.peerMaxFrame);
   }
 
   private cancel(stream: StreamState): void {
@@ -203,7 +231,7 @@ export class H2Session {
   private writeBody(stream: StreamState, out: Buffer[]): void {
     let body = stream.pendingBody;
     while (body && body.length > 0) {
-      const n = Math.min(body.length, stream.sendWindow, this.sendWindow, this.peerMaxFrame);
+      const n = Math.min(body.length, this.sendableNow(stream));
       if (n <= 0) break;
       const last = n === body.length;
       out.push(frame(FrameType.DATA, last ? Flag.END_STREAM : 0, stream.id, body.subarray(0, n)));

@@ -2,10 +2,11 @@ import { ApiError, type KubeClient } from "../../client/kube-client.js";
 import { Informer } from "../../client/informer.js";
 import { Reflector, type ReflectorStats } from "../../client/reflector.js";
 import type { Node, Pod } from "../../client/types.js";
-import { resourceVersionCodec } from "../../client/watch-codec.js";
+import { objectCodec } from "../../client/watch-codec.js";
 import type { Clock } from "../../util/clock.js";
 import type { Random } from "../../util/random.js";
 import type { TimerQueue } from "../../util/timer-queue.js";
+import { podCodec, watchOnlyCodec } from "../codecs.js";
 import type { HollowMetrics } from "../metrics.js";
 import { registrationObject, type HollowNodeConfig } from "../node-config.js";
 import type { PodLifecycle } from "../pods/machine.js";
@@ -89,7 +90,7 @@ export class HollowKubelet {
       client,
       path: "/api/v1/nodes",
       fieldSelector: `metadata.name=${cfg.name}`,
-      dropManagedFields: true,
+      codec: objectCodec<Node>({ dropManagedFields: true }),
       clock,
       rand,
       onError: (e) => deps.log(`node watch: ${e.message}`),
@@ -102,7 +103,7 @@ export class HollowKubelet {
         client,
         path: "/api/v1/pods",
         fieldSelector: `spec.nodeName=${cfg.name}`,
-        dropManagedFields: true,
+        codec: podCodec(client),
         clock,
         rand,
         onError: (e) => deps.log(`pod watch: ${e.message}`),
@@ -117,7 +118,7 @@ export class HollowKubelet {
         client,
         path,
         fieldSelector,
-        codec: resourceVersionCodec,
+        codec: watchOnlyCodec(client),
         clock,
         rand,
         onList: () => {},

@@ -1,5 +1,7 @@
 import { ApiError, type KubeClient } from "../../client/kube-client.js";
+import type { ObjectCodec } from "../../client/object-codec.js";
 import type { KubeObject } from "../../client/types.js";
+import { leaseCodec } from "../codecs.js";
 
 export const LEASE_DURATION_S = 40;
 /** The kubelet renews at a quarter of the duration. */
@@ -8,6 +10,9 @@ export const LEASE_RENEW_INTERVAL_MS = (LEASE_DURATION_S * 1000) / 4;
 interface Lease extends KubeObject {
   spec: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string };
 }
+
+/** Heartbeats bypass the client's rate limit, as the kubelet's separate lease client does. */
+const UNTHROTTLED = { unthrottled: true };
 
 /** Lease times are MicroTime: RFC 3339 with microseconds. */
 function microTime(ms: number): string {
@@ -20,12 +25,16 @@ function microTime(ms: number): string {
  */
 export class NodeLease {
   private lease: Lease | undefined;
+  /** In the kubelet's content type: protobuf unless --kube-api-content-type says otherwise. */
+  private readonly codec: ObjectCodec<Lease>;
 
   constructor(
     private readonly client: KubeClient,
     private readonly nodeName: string,
     private readonly nodeUid: () => string | undefined,
-  ) {}
+  ) {
+    this.codec = leaseCodec<Lease>(client);
+  }
 
   private get path(): string {
     return `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${this.nodeName}`;
@@ -44,14 +53,16 @@ export class NodeLease {
 
   private async getOrCreate(now: number): Promise<Lease> {
     try {
-      const existing = await this.client.get<Lease>(this.path, { unthrottled: true });
+      const existing = await this.client.requestObject("GET", this.path, this.codec, undefined, UNTHROTTLED);
       return await this.update(existing, now);
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 404)) throw err;
     }
     const uid = this.nodeUid();
-    return this.client.create<Lease>(
+    return this.client.requestObject(
+      "POST",
       "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
+      this.codec,
       {
         apiVersion: "coordination.k8s.io/v1",
         kind: "Lease",
@@ -66,7 +77,7 @@ export class NodeLease {
           renewTime: microTime(now),
         },
       },
-      { unthrottled: true },
+      UNTHROTTLED,
     );
   }
 
@@ -80,6 +91,6 @@ export class NodeLease {
         renewTime: microTime(now),
       },
     };
-    return this.client.request<Lease>("PUT", this.path, { body, unthrottled: true });
+    return this.client.requestObject("PUT", this.path, this.codec, body, UNTHROTTLED);
   }
 }

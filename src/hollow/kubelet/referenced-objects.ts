@@ -1,7 +1,7 @@
 import type { KubeClient } from "../../client/kube-client.js";
 import { Reflector, type ReflectorStats } from "../../client/reflector.js";
 import type { Pod } from "../../client/types.js";
-import { resourceVersionCodec } from "../../client/watch-codec.js";
+import { watchOnlyCodec } from "../codecs.js";
 
 type Kind = "secrets" | "configmaps";
 
@@ -60,7 +60,7 @@ export class ReferencedObjectWatches {
           client: this.client,
           path: `/api/v1/namespaces/${ns}/${ref.kind}`,
           fieldSelector: `metadata.name=${ref.name}`,
-          codec: resourceVersionCodec,
+          codec: watchOnlyCodec(this.client),
           onList: () => {},
           onEvent: () => {},
         });

@@ -82,10 +82,14 @@ function covers(have: unknown, wanted: unknown): boolean {
     return have.length === wanted.length && wanted.every((item, index) => covers(have[index], item));
   }
   if (typeof wanted === "object") {
-    const entries = Object.entries(wanted).filter(([, value]) => value !== undefined && value !== null);
-    if (entries.length === 0) return true;
-    if (typeof have !== "object" || have === null) return false;
-    return entries.every(([field, value]) => covers((have as Record<string, unknown>)[field], value));
+    // A loop, not Object.entries: this runs for every field of every status on every pod event.
+    const haveObject = typeof have === "object" && have !== null;
+    for (const field in wanted) {
+      const value = (wanted as Record<string, unknown>)[field];
+      if (value === undefined || value === null) continue;
+      if (!haveObject || !covers((have as Record<string, unknown>)[field], value)) return false;
+    }
+    return true;
   }
   return have === wanted;
 }

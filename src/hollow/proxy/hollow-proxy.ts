@@ -1,6 +1,6 @@
 import type { KubeClient } from "../../client/kube-client.js";
 import { Reflector, type ReflectorStats } from "../../client/reflector.js";
-import { resourceVersionCodec } from "../../client/watch-codec.js";
+import { watchOnlyCodec } from "../codecs.js";
 
 /** kube-proxy ignores Services other proxies own, and headless ones. */
 export const PROXY_LABEL_SELECTOR =
@@ -34,7 +34,7 @@ export class HollowProxy {
         client,
         path,
         ...selector,
-        codec: resourceVersionCodec,
+        codec: watchOnlyCodec(client),
         onList: () => {},
         onEvent: () => this.counts[count]++,
       });

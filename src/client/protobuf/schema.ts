@@ -1,0 +1,203 @@
+import { ProtoReader, WireType } from "./reader.js";
+
+/**
+ * Which protobuf fields of a Kubernetes message to read, and under which JSON names: decoding yields the
+ * same plain object the JSON encoding parses to, restricted to the fields listed. Fields not listed are
+ * skipped by length. Kubernetes' generated marshallers write every non-pointer field, zero or not, while
+ * JSON omits empty ones; a zero value is therefore dropped unless the field is marked `keep` (a pointer,
+ * or a JSON field without omitempty).
+ */
+export type Field =
+  | { kind: "string" | "int" | "bool" | "time" | "microTime"; name: string; keep?: boolean }
+  | { kind: "strings" | "stringMap" | "quantityMap"; name: string }
+  | { kind: "message"; name: string; schema: MessageSchema; repeated?: boolean }
+  /** An embedded Go struct whose fields JSON writes into the parent (LocalObjectReference, VolumeSource). */
+  | { kind: "inline"; schema: MessageSchema };
+
+export interface MessageSchema {
+  /** Indexed by field number. */
+  readonly fields: readonly (Field | undefined)[];
+}
+
+export function message(fields: Record<number, Field>): MessageSchema {
+  const byNumber: (Field | undefined)[] = [];
+  for (const [number, field] of Object.entries(fields)) byNumber[Number(number)] = field;
+  return { fields: byNumber };
+}
+
+export const str = (name: string, keep = false): Field => ({ kind: "string", name, keep });
+export const int = (name: string, keep = false): Field => ({ kind: "int", name, keep });
+export const bool = (name: string, keep = false): Field => ({ kind: "bool", name, keep });
+/** metav1.Time: RFC 3339 to the second, as its JSON; an empty (zero) time is null. */
+export const time = (name: string): Field => ({ kind: "time", name, keep: true });
+/** metav1.MicroTime: RFC 3339 with microseconds, as its JSON; an empty (zero) time is null. */
+export const microTime = (name: string): Field => ({ kind: "microTime", name, keep: true });
+export const strings = (name: string): Field => ({ kind: "strings", name });
+export const stringMap = (name: string): Field => ({ kind: "stringMap", name });
+/** map<string, resource.Quantity>: each Quantity as its canonical string, as in JSON. */
+export const quantityMap = (name: string): Field => ({ kind: "quantityMap", name });
+export const msg = (name: string, schema: MessageSchema): Field => ({ kind: "message", name, schema });
+export const list = (name: string, schema: MessageSchema): Field => ({
+  kind: "message",
+  name,
+  schema,
+  repeated: true,
+});
+export const inline = (schema: MessageSchema): Field => ({ kind: "inline", schema });
+
+/** Decodes the message in buf[start, end) into a plain object. */
+export function decodeMessage(
+  schema: MessageSchema,
+  buf: Buffer,
+  start: number,
+  end: number,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  decodeInto(out, schema, new ProtoReader(buf, start, end), end);
+  return out;
+}
+
+/** Reads fields up to `end` into `out`; one reader walks the whole message tree. */
+function decodeInto(out: Record<string, unknown>, schema: MessageSchema, r: ProtoReader, end: number): void {
+  while (r.pos < end) {
+    const tag = r.varint();
+    const field = schema.fields[tag >>> 3];
+    const wire = tag & 7;
+    if (field === undefined) {
+      r.skip(wire);
+      continue;
+    }
+    if (wire !== (field.kind === "int" || field.kind === "bool" ? WireType.VARINT : WireType.LEN))
+      throw new Error(`protobuf: field ${tag >>> 3} has wire type ${wire}, not that of ${field.kind}`);
+    switch (field.kind) {
+      case "string": {
+        const value = r.string();
+        if (value !== "" || field.keep) out[field.name] = value;
+        break;
+      }
+      case "int": {
+        const value = r.varint();
+        if (value !== 0 || field.keep) out[field.name] = value;
+        break;
+      }
+      case "bool": {
+        const value = r.varint() !== 0;
+        if (value || field.keep) out[field.name] = value;
+        break;
+      }
+      case "time":
+        out[field.name] = decodeTime(r, false);
+        break;
+      case "microTime":
+        out[field.name] = decodeTime(r, true);
+        break;
+      case "strings":
+        ((out[field.name] ??= []) as string[]).push(r.string());
+        break;
+      case "stringMap":
+      case "quantityMap": {
+        const entryEnd = r.enter();
+        let key = "";
+        let value = "";
+        while (r.pos < entryEnd) {
+          const entryTag = r.varint();
+          if (entryTag === FIELD_1_BYTES) key = r.string();
+          else if (entryTag === FIELD_2_BYTES)
+            value = field.kind === "stringMap" ? r.string() : decodeQuantity(r);
+          else r.skip(entryTag & 7);
+        }
+        leave(r, entryEnd);
+        ((out[field.name] ??= {}) as Record<string, string>)[key] = value;
+        break;
+      }
+      case "message": {
+        const value: Record<string, unknown> = {};
+        const messageEnd = r.enter();
+        decodeInto(value, field.schema, r, messageEnd);
+        leave(r, messageEnd);
+        if (field.repeated) ((out[field.name] ??= []) as unknown[]).push(value);
+        else out[field.name] = value;
+        break;
+      }
+      case "inline": {
+        const messageEnd = r.enter();
+        decodeInto(out, field.schema, r, messageEnd);
+        leave(r, messageEnd);
+        break;
+      }
+    }
+  }
+}
+
+const FIELD_1_BYTES = (1 << 3) | WireType.LEN;
+const FIELD_2_BYTES = (2 << 3) | WireType.LEN;
+const FIELD_1_VARINT = (1 << 3) | WireType.VARINT;
+const FIELD_2_VARINT = (2 << 3) | WireType.VARINT;
+
+/** A nested message's last field must end where the message does. */
+function leave(r: ProtoReader, end: number): void {
+  if (r.pos !== end) throw new Error("protobuf: field runs past the end of its message");
+}
+
+function decodeTime(r: ProtoReader, micro: boolean): string | null {
+  const end = r.enter();
+  if (r.pos === end) return null;
+  let seconds = 0;
+  let nanos = 0;
+  while (r.pos < end) {
+    const tag = r.varint();
+    if (tag === FIELD_1_VARINT) seconds = r.varint();
+    else if (tag === FIELD_2_VARINT) nanos = r.varint();
+    else r.skip(tag & 7);
+  }
+  leave(r, end);
+  if (!micro) return formatTimeCached(seconds);
+  const time = formatTime(seconds);
+  return `${time.slice(0, -1)}.${String(Math.floor(nanos / 1000)).padStart(6, "0")}Z`;
+}
+
+function decodeQuantity(r: ProtoReader): string {
+  const end = r.enter();
+  let value = "";
+  while (r.pos < end) {
+    const tag = r.varint();
+    if (tag === FIELD_1_BYTES) value = r.string();
+    else r.skip(tag & 7);
+  }
+  leave(r, end);
+  return value;
+}
+
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, "0"));
+let cachedDay = NaN;
+let cachedDayPrefix = "";
+
+/**
+ * The times seen lately, formatted. A pod's times repeat in every event about it, and a cluster's pods
+ * start in the same seconds: one string each, not one per event, is also less for the GC to copy.
+ */
+const recentTimes = new Map<number, string>();
+const RECENT_TIMES_MAX = 4096;
+
+function formatTimeCached(seconds: number): string {
+  let text = recentTimes.get(seconds);
+  if (text === undefined) {
+    if (recentTimes.size >= RECENT_TIMES_MAX) recentTimes.clear();
+    text = formatTime(seconds);
+    recentTimes.set(seconds, text);
+  }
+  return text;
+}
+
+/** RFC 3339 in UTC to the second, as metav1.Time's JSON. Building a Date for each costs ten times more. */
+export function formatTime(seconds: number): string {
+  const day = Math.floor(seconds / 86_400);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDayPrefix = new Date(day * 86_400_000).toISOString().slice(0, 11);
+  }
+  const inDay = seconds - day * 86_400;
+  const hour = Math.floor(inDay / 3600);
+  const minute = Math.floor((inDay % 3600) / 60);
+  return `${cachedDayPrefix}${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[inDay % 60]}Z`;
+}
