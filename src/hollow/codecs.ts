@@ -1,9 +1,9 @@
 import type { KubeClient } from "../client/kube-client.js";
 import { jsonObjectCodec, protobufObjectCodec, type ObjectCodec } from "../client/object-codec.js";
 import { lease as leaseSchema } from "../client/protobuf/coordination-v1.js";
-import { pod as podSchema } from "../client/protobuf/core-v1.js";
+import { node as nodeSchema, pod as podSchema } from "../client/protobuf/core-v1.js";
 import { PROTOBUF_MEDIA_TYPE } from "../client/protobuf/envelope.js";
-import type { KubeObject, Pod } from "../client/types.js";
+import type { KubeObject, Node, Pod } from "../client/types.js";
 import {
   objectCodec,
   protobufCodec,
@@ -21,6 +21,19 @@ export function podCodec(client: KubeClient): WatchCodec<Pod> {
   return client.preferredMediaType === PROTOBUF_MEDIA_TYPE
     ? protobufCodec<Pod>(podSchema)
     : objectCodec<Pod>({ dropManagedFields: true });
+}
+
+export function nodeCodec(client: KubeClient): WatchCodec<Node> {
+  return client.preferredMediaType === PROTOBUF_MEDIA_TYPE
+    ? protobufCodec<Node>(nodeSchema)
+    : objectCodec<Node>({ dropManagedFields: true });
+}
+
+/** The Node's own registration and reads, in the same content type. */
+export function nodeObjectCodec(client: KubeClient): ObjectCodec<Node> {
+  return client.preferredMediaType === PROTOBUF_MEDIA_TYPE
+    ? protobufObjectCodec<Node>(nodeSchema)
+    : jsonObjectCodec<Node>();
 }
 
 /** For watches kept open for the master's sake, whose objects are never read. */

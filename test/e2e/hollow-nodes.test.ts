@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Informer } from "../../src/client/informer.js";
 import { ApiError, type KubeClient } from "../../src/client/kube-client.js";
-import { pod as podSchema } from "../../src/client/protobuf/core-v1.js";
+import { node as nodeSchema, pod as podSchema } from "../../src/client/protobuf/core-v1.js";
 import type { MessageSchema } from "../../src/client/protobuf/schema.js";
 import { protobufCodec } from "../../src/client/watch-codec.js";
-import type { KubeObject, Pod } from "../../src/client/types.js";
+import type { KubeObject, Node, Pod } from "../../src/client/types.js";
 import type { ClusterDescription } from "../../src/master/cluster-state.js";
 import { restartHollowProcess } from "../../src/master/local-hollow-nodes.js";
 import { restartComponent } from "../../src/master/local-master.js";
@@ -244,7 +244,7 @@ describe("hollow nodes against the real master", () => {
     await admin.delete(`${NS}/pods/forced`);
   });
 
-  it("decodes pods from the API server's protobuf exactly as its JSON reads, in lists and watches", async () => {
+  it("decodes pods and nodes from the API server's protobuf exactly as its JSON reads, in lists and watches", async () => {
     const ref = (name: string) => ({ name, optional: true });
     await admin.create(`${NS}/pods`, {
       apiVersion: "v1",
@@ -310,6 +310,20 @@ describe("hollow nodes against the real master", () => {
     assert.ok(expected.some((p) => (p.spec as Pod["spec"]).initContainers?.length === 2));
     assert.deepEqual(listed.items, expected);
     assert.equal(listed.resourceVersion, json.metadata.resourceVersion);
+    const jsonNodes = await admin.get<{ metadata: { resourceVersion: string }; items: Node[] }>(
+      "/api/v1/nodes",
+    );
+    const nodes = protobufCodec<Node>(nodeSchema);
+    const listedNodes = nodes.decodeList(
+      await admin.getBytes("/api/v1/nodes", nodes.mediaType, {
+        query: { resourceVersion: jsonNodes.metadata.resourceVersion, resourceVersionMatch: "Exact" },
+      }),
+    );
+    assert.equal(listedNodes.items.length, NODES);
+    assert.deepEqual(
+      listedNodes.items,
+      jsonNodes.items.map((n) => project(n, nodeSchema)),
+    );
 
     // Watched as a hollow kubelet does (watch-list), compared with the same resourceVersion read as JSON.
     const [watchedPod, jsonPod] = await eventually("a watch and a GET of one resourceVersion", async () => {

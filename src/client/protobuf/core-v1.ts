@@ -204,3 +204,56 @@ export const pod = message({
   2: msg("spec", podSpec),
   3: msg("status", podStatus),
 });
+
+const nodeCondition = message({
+  1: str("type", true),
+  2: str("status", true),
+  3: time("lastHeartbeatTime"),
+  4: time("lastTransitionTime"),
+  5: str("reason"),
+  6: str("message"),
+});
+
+const nodeSpec = message({
+  1: str("podCIDR"),
+  7: strings("podCIDRs"),
+  3: str("providerID"),
+  4: bool("unschedulable"),
+  5: list(
+    "taints",
+    message({ 1: str("key", true), 2: str("value"), 3: str("effect", true), 4: time("timeAdded") }),
+  ),
+});
+
+const nodeStatus = message({
+  1: quantityMap("capacity"),
+  2: quantityMap("allocatable"),
+  3: str("phase"),
+  4: list("conditions", nodeCondition),
+  5: list("addresses", message({ 1: str("type", true), 2: str("address", true) })),
+  6: msg("daemonEndpoints", message({ 1: msg("kubeletEndpoint", message({ 1: int("Port", true) })) })),
+  // Every NodeSystemInfo string is written to JSON even when empty.
+  7: msg(
+    "nodeInfo",
+    message({
+      1: str("machineID", true),
+      2: str("systemUUID", true),
+      3: str("bootID", true),
+      4: str("kernelVersion", true),
+      5: str("osImage", true),
+      6: str("containerRuntimeVersion", true),
+      7: str("kubeletVersion", true),
+      8: str("kubeProxyVersion", true),
+      9: str("operatingSystem", true),
+      10: str("architecture", true),
+    }),
+  ),
+  8: list("images", message({ 1: strings("names"), 2: int("sizeBytes") })),
+  9: strings("volumesInUse"),
+});
+
+export const node = message({
+  1: msg("metadata", objectMeta),
+  2: msg("spec", nodeSpec),
+  3: msg("status", nodeStatus),
+});

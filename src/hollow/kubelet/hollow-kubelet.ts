@@ -2,11 +2,10 @@ import { ApiError, type KubeClient } from "../../client/kube-client.js";
 import { Informer } from "../../client/informer.js";
 import { Reflector, type ReflectorStats } from "../../client/reflector.js";
 import type { Node, Pod } from "../../client/types.js";
-import { objectCodec } from "../../client/watch-codec.js";
 import type { Clock } from "../../util/clock.js";
 import type { Random } from "../../util/random.js";
 import type { TimerQueue } from "../../util/timer-queue.js";
-import { podCodec, watchOnlyCodec } from "../codecs.js";
+import { nodeCodec, nodeObjectCodec, podCodec, watchOnlyCodec } from "../codecs.js";
 import type { HollowMetrics } from "../metrics.js";
 import { registrationObject, type HollowNodeConfig } from "../node-config.js";
 import type { PodLifecycle } from "../pods/machine.js";
@@ -90,7 +89,7 @@ export class HollowKubelet {
       client,
       path: "/api/v1/nodes",
       fieldSelector: `metadata.name=${cfg.name}`,
-      codec: objectCodec<Node>({ dropManagedFields: true }),
+      codec: nodeCodec(client),
       clock,
       rand,
       onError: (e) => deps.log(`node watch: ${e.message}`),
@@ -177,11 +176,13 @@ export class HollowKubelet {
 
   /** Creates the Node, or adopts the one a previous run of this node registered. */
   private async register(): Promise<Node> {
+    const { client, cfg } = this.deps;
+    const codec = nodeObjectCodec(client);
     try {
-      return await this.deps.client.create<Node>("/api/v1/nodes", registrationObject(this.deps.cfg));
+      return await client.requestObject("POST", "/api/v1/nodes", codec, registrationObject(cfg));
     } catch (err) {
       if (err instanceof ApiError && err.status === 409)
-        return this.deps.client.get<Node>(`/api/v1/nodes/${this.name}`);
+        return client.requestObject("GET", `/api/v1/nodes/${this.name}`, codec, undefined);
       throw err;
     }
   }
