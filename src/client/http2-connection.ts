@@ -13,20 +13,21 @@ export class Http2Connection {
   private session: H2Session | undefined;
   private closed = false;
   private readonly url: URL;
-  private readonly authority: string;
-  private readonly scheme: string;
+  private readonly authorization: readonly [string, string] | undefined;
 
   constructor(readonly identity: ClientIdentity) {
     this.url = new URL(identity.server);
-    this.authority = this.url.host;
-    this.scheme = this.url.protocol.replace(/:$/, "");
+    if (identity.token) this.authorization = ["authorization", `Bearer ${identity.token}`];
   }
 
   get server(): string {
     return this.identity.server;
   }
 
-  /** Opens a stream with the identity's credentials; a payload is sent and the stream's end written. */
+  /**
+   * Opens a stream with the identity's credentials (a client certificate, or a bearer token added to
+   * `headers`); a payload is sent and the stream's end written.
+   */
   open(
     method: string,
     path: string,
@@ -34,15 +35,8 @@ export class Http2Connection {
     payload: Buffer | undefined,
     handlers: StreamHandlers,
   ): H2Stream {
-    const all: (readonly [string, string])[] = [
-      [":method", method],
-      [":scheme", this.scheme],
-      [":authority", this.authority],
-      [":path", path],
-      ...headers,
-    ];
-    if (this.identity.token) all.push(["authorization", `Bearer ${this.identity.token}`]);
-    return this.connect().request(all, payload, handlers);
+    const withToken = this.authorization ? [...headers, this.authorization] : headers;
+    return this.connect().request(method, path, withToken, payload, handlers);
   }
 
   /** New streams are refused; the connection closes once those in flight end. */

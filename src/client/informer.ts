@@ -42,6 +42,7 @@ export class Informer<T extends KubeObject> {
     this.reflector = new Reflector<T>({
       ...opts,
       codec: opts.codec ?? objectCodec<T>(),
+      previous: ({ namespace, name }) => this.cache.get(objectKey({ metadata: { namespace, name } })),
       onList: (items) => this.replace(items),
       onEvent: (event) => {
         if (event.type === "DELETED") this.remove(event.object!);

@@ -86,6 +86,8 @@ export class KubeClient {
   private readonly connection: Http2Connection;
   /** Whether close() ends the connection: a shared one belongs to whoever made it. */
   private readonly ownsConnection: boolean;
+  /** Request headers by Accept, then Content-Type. */
+  private readonly headerSets = new Map<string, Map<string, ReadonlyArray<readonly [string, string]>>>();
 
   constructor(
     readonly identity: ClientIdentity,
@@ -268,12 +270,23 @@ export class KubeClient {
     payload: Buffer | undefined,
     handlers: StreamHandlers,
   ): H2Stream {
-    const headers: [string, string][] = [
-      ["accept", accept],
-      ["user-agent", this.options.userAgent ?? "kubemark"],
-    ];
-    if (contentType) headers.push(["content-type", contentType]);
-    return this.connection.open(method, path, headers, payload, handlers);
+    return this.connection.open(method, path, this.headersFor(accept, contentType ?? ""), payload, handlers);
+  }
+
+  /** A request's headers besides the pseudo-headers: a few constant sets, made once each. */
+  private headersFor(accept: string, contentType: string): ReadonlyArray<readonly [string, string]> {
+    let byContentType = this.headerSets.get(accept);
+    if (!byContentType) this.headerSets.set(accept, (byContentType = new Map()));
+    let headers = byContentType.get(contentType);
+    if (!headers) {
+      headers = [
+        ["accept", accept],
+        ["user-agent", this.options.userAgent ?? "kubemark"],
+        ...(contentType ? [["content-type", contentType] as const] : []),
+      ];
+      byContentType.set(contentType, headers);
+    }
+    return headers;
   }
 }
 

@@ -2,6 +2,7 @@ import { realClock, type Clock, type TimerHandle } from "../util/clock.js";
 import { Backoff, REFLECTOR_BACKOFF } from "../util/backoff.js";
 import type { Random } from "../util/random.js";
 import { ApiError, type FrameSink, type KubeClient, type StreamHandle } from "./kube-client.js";
+import type { PreviousObject } from "./protobuf/schema.js";
 import type { DecodedEvent, WatchCodec } from "./watch-codec.js";
 
 export interface ReflectorOptions<E> {
@@ -17,6 +18,8 @@ export interface ReflectorOptions<E> {
    */
   initialState?: "watch-list" | "list";
   codec: WatchCodec<E>;
+  /** The object the watcher holds under a name, for codecs that reuse what did not change. */
+  previous?: PreviousObject;
   /** The full state after each (re)list. */
   onList(items: E[]): void;
   onEvent(event: DecodedEvent<E>): void;
@@ -160,7 +163,7 @@ export class Reflector<E> implements FrameSink {
 
   /** Each frame of the open watch: one event. */
   onFrame(frame: Buffer): void {
-    const event = this.opts.codec.decodeEvent(frame);
+    const event = this.opts.codec.decodeEvent(frame, this.opts.previous);
     if (event.type === "ERROR") {
       this.failure = new ApiError(event.errorCode ?? 500, "WatchError", event.errorMessage ?? "watch error");
       return;

@@ -1,6 +1,12 @@
 import { resourceVersionOnly, status as statusSchema } from "./protobuf/meta-v1.js";
 import { decodeList, decodeWatchEvent, PROTOBUF_MEDIA_TYPE } from "./protobuf/envelope.js";
-import { decodeMessage, type MessageSchema } from "./protobuf/schema.js";
+import {
+  decodeKeepingSpec,
+  decodeMessage,
+  sameGenerationSpec,
+  type MessageSchema,
+  type PreviousObject,
+} from "./protobuf/schema.js";
 import type { KubeList, KubeObject } from "./types.js";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
@@ -21,8 +27,11 @@ export interface WatchCodec<E> {
   /** The Accept header of its lists and watches. */
   readonly mediaType: string;
   decodeList(body: Buffer): { resourceVersion: string; items: E[] };
-  /** One watch event: a JSON line, or one length-prefixed protobuf message. */
-  decodeEvent(frame: Buffer): DecodedEvent<E>;
+  /**
+   * One watch event: a JSON line, or one length-prefixed protobuf message. `previous` looks up the object
+   * held under the same name, which a codec may reuse parts of.
+   */
+  decodeEvent(frame: Buffer, previous?: PreviousObject): DecodedEvent<E>;
 }
 
 const JSON_MEDIA_TYPE = "application/json";
@@ -41,7 +50,7 @@ export function objectCodec<T extends KubeObject>(opts: { dropManagedFields?: bo
       const list = parse(body.toString("utf8")) as KubeList<T>;
       return { resourceVersion: list.metadata.resourceVersion ?? "", items: list.items };
     },
-    decodeEvent(frame) {
+    decodeEvent(frame, previous) {
       const event = parse(frame.toString("utf8")) as {
         type: WatchEventType;
         object: T & { code?: number; message?: string };
@@ -49,6 +58,9 @@ export function objectCodec<T extends KubeObject>(opts: { dropManagedFields?: bo
       if (event.type === "ERROR")
         return { type: "ERROR", errorCode: event.object.code, errorMessage: event.object.message };
       const metadata = event.object.metadata;
+      // The spec already held, when its generation is the same, so that the one just parsed dies young.
+      const spec = previous && sameGenerationSpec(metadata, previous);
+      if (spec !== undefined) (event.object as KubeObject).spec = spec;
       return {
         type: event.type,
         resourceVersion: metadata?.resourceVersion,
@@ -70,11 +82,15 @@ export function protobufCodec<T extends KubeObject>(schema: MessageSchema): Watc
       const list = decodeList(schema, body);
       return { resourceVersion: list.resourceVersion, items: list.items as T[] };
     },
-    decodeEvent(frame) {
+    decodeEvent(frame, previous) {
       const { type, object } = decodeWatchEvent(frame);
       if (!object) throw new Error(`protobuf watch event ${type} carries no object`);
       if (type === "ERROR") return errorEvent(frame, object.start, object.end);
-      const decoded = decodeMessage(schema, frame, object.start, object.end) as T;
+      const decoded = (
+        previous
+          ? decodeKeepingSpec(schema, frame, object.start, object.end, previous)
+          : decodeMessage(schema, frame, object.start, object.end)
+      ) as T;
       decoded.apiVersion = object.apiVersion;
       decoded.kind = object.kind;
       return {

@@ -11,6 +11,7 @@ import {
 import { ProtoReader } from "../../src/client/protobuf/reader.js";
 import {
   bool,
+  decodeKeepingSpec,
   decodeMessage,
   formatTime,
   inline,
@@ -162,6 +163,44 @@ describe("protobuf decoding", () => {
   });
 });
 
+describe("decoding an object of an unchanged generation", () => {
+  const objectSchema = message({
+    1: msg("metadata", message({ 1: str("name"), 3: str("namespace"), 5: str("uid"), 7: int("generation") })),
+    2: msg("spec", message({ 1: str("image") })),
+    3: msg("status", message({ 1: str("phase") })),
+  });
+  const encode = (uid: string, generation: number, image: string, phase: string) =>
+    encodeMessage(objectSchema, {
+      metadata: { name: "p", namespace: "ns", uid, generation },
+      spec: { image },
+      status: { phase },
+    });
+  const held = { metadata: { name: "p", namespace: "ns", uid: "u1", generation: 1 }, spec: { image: "old" } };
+
+  it("keeps the spec it holds and decodes the rest", () => {
+    const asked: unknown[] = [];
+    const bytes = encode("u1", 1, "new", "Running");
+    const decoded = decodeKeepingSpec(objectSchema, bytes, 0, bytes.length, (meta) => {
+      asked.push(meta);
+      return held;
+    });
+    assert.equal(decoded.spec, held.spec, "the same object, not a copy");
+    assert.deepEqual(decoded.status, { phase: "Running" });
+    assert.deepEqual(asked, [{ name: "p", namespace: "ns", uid: "u1", generation: 1 }]);
+  });
+
+  it("decodes the spec of a new generation, a new uid, or a name not held", () => {
+    for (const [bytes, previous] of [
+      [encode("u1", 2, "new", "Running"), held],
+      [encode("u2", 1, "new", "Running"), held],
+      [encode("u1", 1, "new", "Running"), undefined],
+    ] as const) {
+      const decoded = decodeKeepingSpec(objectSchema, bytes, 0, bytes.length, () => previous);
+      assert.deepEqual(decoded.spec, { image: "new" });
+    }
+  });
+});
+
 describe("protobuf encoding", () => {
   it("writes what the decoder reads back, by the same schema", () => {
     const value = {
@@ -170,10 +209,11 @@ describe("protobuf encoding", () => {
       exitCode: 0,
       ready: false,
       at: "2026-09-21T13:33:21Z",
-      labels: { app: "web", tier: "é" },
+      // Lengths of 128 bytes and more take two-byte prefixes, in a map entry nested two deep too.
+      labels: { app: "web", tier: "é", long: "é".repeat(200) },
       requests: { cpu: "100m" },
       finalizers: ["a/b", "c/d"],
-      items: [{ name: "x" }, { name: "y" }],
+      items: [{ name: "x" }, { name: "y".repeat(20_000) }],
       secretName: "token",
       nested: { deep: -3 },
     };

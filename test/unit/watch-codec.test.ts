@@ -96,6 +96,29 @@ describe("watch codecs", () => {
   });
 });
 
+describe("watch events of an unchanged generation", () => {
+  it("carry the spec already held, so the one just parsed dies young", () => {
+    const held = {
+      metadata: { name: "p", namespace: "ns", uid: "u1", generation: 1 },
+      spec: { nodeName: "a" },
+    };
+    const event = (uid: string, generation: number) =>
+      Buffer.from(
+        JSON.stringify({
+          type: "MODIFIED",
+          object: { metadata: { name: "p", namespace: "ns", uid, generation }, spec: { nodeName: "a" } },
+        }),
+      );
+    const codec = objectCodec({ dropManagedFields: true });
+    assert.equal(codec.decodeEvent(event("u1", 1), () => held).object?.spec, held.spec);
+    for (const other of [event("u1", 2), event("u2", 1)]) {
+      const spec = codec.decodeEvent(other, () => held).object?.spec;
+      assert.notEqual(spec, held.spec);
+      assert.deepEqual(spec, held.spec);
+    }
+  });
+});
+
 describe("request paths", () => {
   it("names resource and subresource as the API server's metrics do", () => {
     assert.deepEqual(resourceOf("/api/v1/namespaces/ns/pods/p1/status?x=1"), {

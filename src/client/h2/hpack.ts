@@ -30,30 +30,53 @@ const STATIC_STATUS: Readonly<Record<number, number>> = {
 };
 const STATIC_TABLE_SIZE = 61;
 
-/** An upper bound of the encoded size of a header block: three bytes per UTF-16 unit, five per length. */
-export function headerBlockBound(headers: ReadonlyArray<readonly [string, string]>): number {
-  let bound = 0;
+/** The pseudo-headers every request of a session shares. */
+export interface PseudoHeaders {
+  scheme: string;
+  authority: string;
+}
+
+type Headers = ReadonlyArray<readonly [string, string]>;
+
+/** An upper bound of the encoded size of a request's header block: three bytes per UTF-16 unit. */
+export function headerBlockBound(
+  pseudo: PseudoHeaders,
+  method: string,
+  path: string,
+  headers: Headers,
+): number {
+  let bound = 4 * 6 + 3 * (method.length + path.length + pseudo.scheme.length + pseudo.authority.length);
   for (const [name, value] of headers) bound += 12 + 3 * (name.length + value.length);
   return bound;
 }
 
 /**
- * Writes [name, value] pairs (names lower case) at `at` as literals without indexing, with raw strings;
- * returns where the block ends. Written straight into the frame's buffer: a request allocates once.
+ * Writes a request's header block at `at`: the pseudo-headers, then [name, value] pairs (names lower
+ * case), all literals without indexing with raw strings; returns where the block ends. Written straight
+ * into the frame's buffer: a request allocates once.
  */
 export function writeHeaderBlock(
-  headers: ReadonlyArray<readonly [string, string]>,
+  pseudo: PseudoHeaders,
+  method: string,
+  path: string,
+  headers: Headers,
   out: Buffer,
   at: number,
 ): number {
-  for (const [name, value] of headers) {
-    const index = STATIC_NAME_INDEX[name];
-    // The first byte's high nibble 0000 is "literal without indexing"; index 0 means a literal name follows.
-    at = writeInt(index ?? 0, 4, out, at);
-    if (index === undefined) at = writeLiteral(name, out, at);
-    at = writeLiteral(value, out, at);
-  }
+  at = writeField(":method", method, out, at);
+  at = writeField(":scheme", pseudo.scheme, out, at);
+  at = writeField(":authority", pseudo.authority, out, at);
+  at = writeField(":path", path, out, at);
+  for (const [name, value] of headers) at = writeField(name, value, out, at);
   return at;
+}
+
+function writeField(name: string, value: string, out: Buffer, at: number): number {
+  const index = STATIC_NAME_INDEX[name];
+  // The first byte's high nibble 0000 is "literal without indexing"; index 0 means a literal name follows.
+  at = writeInt(index ?? 0, 4, out, at);
+  if (index === undefined) at = writeLiteral(name, out, at);
+  return writeLiteral(value, out, at);
 }
 
 /** A raw string literal: its length, then its bytes; the bytes are written first, then moved if need be. */

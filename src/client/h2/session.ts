@@ -17,7 +17,7 @@ import {
   writeFrameHeader,
   type Frame,
 } from "./frames.js";
-import { decodeStatus, headerBlockBound, writeHeaderBlock } from "./hpack.js";
+import { decodeStatus, headerBlockBound, writeHeaderBlock, type PseudoHeaders } from "./hpack.js";
 
 /** What a stream reports; exactly one of onEnd and onError ends it. */
 export interface StreamHandlers {
@@ -45,6 +45,8 @@ interface StreamState {
   /** 0 while it waits for a free slot under the server's MAX_CONCURRENT_STREAMS. */
   id: number;
   handlers: StreamHandlers;
+  method: string;
+  path: string;
   headers: ReadonlyArray<readonly [string, string]>;
   body: Buffer | undefined;
   gotHeaders: boolean;
@@ -85,8 +87,10 @@ export class H2Session {
   private goingAway = false;
   private closedWith: Error | undefined;
   private referenced = false;
+  private readonly pseudoHeaders: PseudoHeaders;
 
   constructor(private readonly opts: SessionOptions) {
+    this.pseudoHeaders = { scheme: opts.url.protocol.replace(/:$/, ""), authority: opts.url.host };
     const port = Number(opts.url.port || (opts.url.protocol === "http:" ? 80 : 443));
     const host = opts.url.hostname.replace(/^\[|\]$/g, "");
     this.socket =
@@ -139,7 +143,13 @@ export class H2Session {
     return !this.closedWith && !this.goingAway;
   }
 
+  /**
+   * Opens a stream: the pseudo-headers from the method, the path and the session's URL, then `headers`
+   * (names lower case), which callers keep as constants; a body is sent and the stream's end written.
+   */
   request(
+    method: string,
+    path: string,
     headers: ReadonlyArray<readonly [string, string]>,
     body: Buffer | undefined,
     handlers: StreamHandlers,
@@ -148,6 +158,8 @@ export class H2Session {
     const stream: StreamState = {
       id: 0,
       handlers,
+      method,
+      path,
       headers,
       body: body && body.length > 0 ? body : undefined,
       gotHeaders: false,
@@ -169,12 +181,13 @@ export class H2Session {
     const body = stream.pendingBody;
     // The usual request goes out as one buffer: HEADERS, then its body in one DATA frame when it fits.
     const bodyFits = body !== undefined && body.length <= this.sendableNow(stream);
+    const { method, path, headers } = stream;
     const out = Buffer.allocUnsafe(
       FRAME_HEADER_BYTES +
-        headerBlockBound(stream.headers) +
+        headerBlockBound(this.pseudoHeaders, method, path, headers) +
         (bodyFits ? FRAME_HEADER_BYTES + body.length : 0),
     );
-    const blockEnd = writeHeaderBlock(stream.headers, out, FRAME_HEADER_BYTES);
+    const blockEnd = writeHeaderBlock(this.pseudoHeaders, method, path, headers, out, FRAME_HEADER_BYTES);
     const blockLength = blockEnd - FRAME_HEADER_BYTES;
     // A kubelet's header block fits one frame; a larger one would need CONTINUATION frames.
     if (blockLength > this.peerMaxFrame) {

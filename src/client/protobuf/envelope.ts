@@ -1,4 +1,4 @@
-import { bytesField, encodeMessage } from "./encode.js";
+import { encodeEnveloped } from "./encode.js";
 import { ProtoReader, WireType } from "./reader.js";
 import { decodeMessage, type MessageSchema } from "./schema.js";
 
@@ -64,11 +64,8 @@ export function decodeObject(
 
 /** An object in its envelope, as a request body: the magic, its type, its bytes. */
 export function encodeObject(schema: MessageSchema, object: Record<string, unknown>): Buffer {
-  const typeMeta = Buffer.concat([
-    bytesField(1, Buffer.from(String(object.apiVersion ?? ""), "utf8")),
-    bytesField(2, Buffer.from(String(object.kind ?? ""), "utf8")),
-  ]);
-  return Buffer.concat([MAGIC_BYTES, bytesField(1, typeMeta), bytesField(2, encodeMessage(schema, object))]);
+  const typeMeta = { apiVersion: String(object.apiVersion ?? ""), kind: String(object.kind ?? "") };
+  return encodeEnveloped(MAGIC_BYTES, typeMeta, schema, object);
 }
 
 /** A list (PodList, …): its metadata.resourceVersion and its items, each decoded with itemSchema. */

@@ -62,71 +62,124 @@ function decodeInto(out: Record<string, unknown>, schema: MessageSchema, r: Prot
   while (r.pos < end) {
     const tag = r.varint();
     const field = schema.fields[tag >>> 3];
-    const wire = tag & 7;
-    if (field === undefined) {
-      r.skip(wire);
-      continue;
+    if (field === undefined) r.skip(tag & 7);
+    else decodeField(out, field, tag, r);
+  }
+}
+
+function decodeField(out: Record<string, unknown>, field: Field, tag: number, r: ProtoReader): void {
+  const wire = tag & 7;
+  if (wire !== (field.kind === "int" || field.kind === "bool" ? WireType.VARINT : WireType.LEN))
+    throw new Error(`protobuf: field ${tag >>> 3} has wire type ${wire}, not that of ${field.kind}`);
+  switch (field.kind) {
+    case "string": {
+      const value = r.string();
+      if (value !== "" || field.keep) out[field.name] = value;
+      break;
     }
-    if (wire !== (field.kind === "int" || field.kind === "bool" ? WireType.VARINT : WireType.LEN))
-      throw new Error(`protobuf: field ${tag >>> 3} has wire type ${wire}, not that of ${field.kind}`);
-    switch (field.kind) {
-      case "string": {
-        const value = r.string();
-        if (value !== "" || field.keep) out[field.name] = value;
-        break;
+    case "int": {
+      const value = r.varint();
+      if (value !== 0 || field.keep) out[field.name] = value;
+      break;
+    }
+    case "bool": {
+      const value = r.varint() !== 0;
+      if (value || field.keep) out[field.name] = value;
+      break;
+    }
+    case "time":
+      out[field.name] = decodeTime(r, false);
+      break;
+    case "microTime":
+      out[field.name] = decodeTime(r, true);
+      break;
+    case "strings":
+      ((out[field.name] ??= []) as string[]).push(r.string());
+      break;
+    case "stringMap":
+    case "quantityMap": {
+      const entryEnd = r.enter();
+      let key = "";
+      let value = "";
+      while (r.pos < entryEnd) {
+        const entryTag = r.varint();
+        if (entryTag === FIELD_1_BYTES) key = r.string();
+        else if (entryTag === FIELD_2_BYTES)
+          value = field.kind === "stringMap" ? r.string() : decodeQuantity(r);
+        else r.skip(entryTag & 7);
       }
-      case "int": {
-        const value = r.varint();
-        if (value !== 0 || field.keep) out[field.name] = value;
-        break;
-      }
-      case "bool": {
-        const value = r.varint() !== 0;
-        if (value || field.keep) out[field.name] = value;
-        break;
-      }
-      case "time":
-        out[field.name] = decodeTime(r, false);
-        break;
-      case "microTime":
-        out[field.name] = decodeTime(r, true);
-        break;
-      case "strings":
-        ((out[field.name] ??= []) as string[]).push(r.string());
-        break;
-      case "stringMap":
-      case "quantityMap": {
-        const entryEnd = r.enter();
-        let key = "";
-        let value = "";
-        while (r.pos < entryEnd) {
-          const entryTag = r.varint();
-          if (entryTag === FIELD_1_BYTES) key = r.string();
-          else if (entryTag === FIELD_2_BYTES)
-            value = field.kind === "stringMap" ? r.string() : decodeQuantity(r);
-          else r.skip(entryTag & 7);
-        }
-        leave(r, entryEnd);
-        ((out[field.name] ??= {}) as Record<string, string>)[key] = value;
-        break;
-      }
-      case "message": {
-        const value: Record<string, unknown> = {};
-        const messageEnd = r.enter();
-        decodeInto(value, field.schema, r, messageEnd);
-        leave(r, messageEnd);
-        if (field.repeated) ((out[field.name] ??= []) as unknown[]).push(value);
-        else out[field.name] = value;
-        break;
-      }
-      case "inline": {
-        const messageEnd = r.enter();
-        decodeInto(out, field.schema, r, messageEnd);
-        leave(r, messageEnd);
-        break;
-      }
+      leave(r, entryEnd);
+      ((out[field.name] ??= {}) as Record<string, string>)[key] = value;
+      break;
+    }
+    case "message": {
+      const value: Record<string, unknown> = {};
+      const messageEnd = r.enter();
+      decodeInto(value, field.schema, r, messageEnd);
+      leave(r, messageEnd);
+      if (field.repeated) ((out[field.name] ??= []) as unknown[]).push(value);
+      else out[field.name] = value;
+      break;
+    }
+    case "inline": {
+      const messageEnd = r.enter();
+      decodeInto(out, field.schema, r, messageEnd);
+      leave(r, messageEnd);
+      break;
     }
   }
+}
+
+interface IdentityMeta {
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  generation?: number;
+}
+
+/** The object held before under the same namespace and name, if any: its identity and its spec. */
+export type PreviousObject = (
+  metadata: IdentityMeta,
+) => { metadata: IdentityMeta; spec?: unknown } | undefined;
+
+/** The spec held for an object of this uid and generation, if any: one generation's spec does not change. */
+export function sameGenerationSpec(metadata: IdentityMeta | undefined, previous: PreviousObject): unknown {
+  if (!metadata?.generation) return undefined;
+  const before = previous(metadata);
+  if (!before || before.metadata.uid !== metadata.uid || before.metadata.generation !== metadata.generation)
+    return undefined;
+  return before.spec;
+}
+
+/**
+ * Decodes an object whose spec changes only with metadata.generation (a Pod's in Kubernetes 1.37): when
+ * the one held before has the same uid and generation, its spec is kept and the spec's bytes skipped.
+ * Most pod events are the echoes of status writes; this spares their spec's decoding and its garbage.
+ * Relies on field order: metadata (1) precedes spec (2), as Go's marshallers write them.
+ */
+export function decodeKeepingSpec(
+  schema: MessageSchema,
+  buf: Buffer,
+  start: number,
+  end: number,
+  previous: PreviousObject,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const r = new ProtoReader(buf, start, end);
+  while (r.pos < end) {
+    const tag = r.varint();
+    const field = schema.fields[tag >>> 3];
+    if (field === undefined) r.skip(tag & 7);
+    else if (field.kind === "message" && field.name === "spec" && tag === FIELD_2_BYTES) {
+      const spec = sameGenerationSpec(out.metadata as IdentityMeta | undefined, previous);
+      if (spec === undefined) decodeField(out, field, tag, r);
+      else {
+        r.skip(WireType.LEN);
+        out.spec = spec;
+      }
+    } else decodeField(out, field, tag, r);
+  }
+  return out;
 }
 
 const FIELD_1_BYTES = (1 << 3) | WireType.LEN;

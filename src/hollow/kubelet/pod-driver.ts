@@ -92,11 +92,6 @@ export class PodDriver {
     const uid = pod.metadata.uid ?? "";
     const tracked = this.pods.get(uid);
     if (tracked) {
-      // The spec of one generation does not change: keeping the object already held lets the new copy die
-      // young, and most updates are the echoes of this kubelet's own status writes.
-      const generation = pod.metadata.generation;
-      if (generation !== undefined && generation === tracked.pod.metadata.generation)
-        pod.spec = tracked.pod.spec;
       tracked.pod = pod;
       this.apply(tracked, this.deps.lifecycle.observe(pod, tracked.runtime, this.deps.clock.now(), this.ctx));
       return;
