@@ -25,7 +25,10 @@ export interface InformerOptions<T extends KubeObject> {
 }
 
 export function objectKey(obj: KubeObject): string {
-  const { namespace, name } = obj.metadata;
+  return keyOf(obj.metadata);
+}
+
+function keyOf({ namespace, name }: { namespace?: string; name?: string }): string {
   return namespace ? `${namespace}/${name}` : (name ?? "");
 }
 
@@ -42,7 +45,7 @@ export class Informer<T extends KubeObject> {
     this.reflector = new Reflector<T>({
       ...opts,
       codec: opts.codec ?? objectCodec<T>(),
-      previous: ({ namespace, name }) => this.cache.get(objectKey({ metadata: { namespace, name } })),
+      previous: (metadata) => this.cache.get(keyOf(metadata)),
       onList: (items) => this.replace(items),
       onEvent: (event) => {
         if (event.type === "DELETED") this.remove(event.object!);

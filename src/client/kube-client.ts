@@ -210,7 +210,7 @@ export class KubeClient {
     return frames;
   }
 
-  /** streamLines as a promise: resolves when the server ends the stream or the signal aborts. */
+  /** A followed stream of lines (a log) as a promise: resolves when the server ends it or the signal aborts. */
   followLines(
     path: string,
     query: RequestOptions["query"],
@@ -254,10 +254,12 @@ export class KubeClient {
     const accept = opts.accept ?? (opts.discardBody ? this.preferredMediaType : JSON_TYPE);
     return new Promise((resolve, reject) => {
       const exchange = new Exchange(resolve, reject, opts.discardBody === true, opts.signal);
+      const stream = this.open(method, path, accept, opts.contentType ?? JSON_TYPE, payload, exchange);
+      // The message is only written if the deadline passes: no string built per request.
       exchange.begin(
-        this.open(method, path, accept, opts.contentType ?? JSON_TYPE, payload, exchange),
+        stream,
         timeoutMs,
-        `${method} ${path}: no response from ${this.server} within ${timeoutMs} ms`,
+        () => new Error(`${method} ${path}: no response from ${this.server} within ${timeoutMs} ms`),
       );
     });
   }
@@ -350,10 +352,10 @@ class Exchange implements StreamHandlers {
     private readonly signal: AbortSignal | undefined,
   ) {}
 
-  begin(stream: H2Stream, timeoutMs: number, timeoutMessage: string): void {
+  begin(stream: H2Stream, timeoutMs: number, timeoutError: () => Error): void {
     if (this.settled) return;
     this.stream = stream;
-    this.timer = setTimeout(() => this.abandon(new Error(timeoutMessage)), timeoutMs);
+    this.timer = setTimeout(() => this.abandon(timeoutError()), timeoutMs);
     this.signal?.addEventListener("abort", this, { once: true });
   }
 

@@ -1,7 +1,6 @@
 import { resourceVersionOnly, status as statusSchema } from "./protobuf/meta-v1.js";
-import { decodeList, decodeWatchEvent, PROTOBUF_MEDIA_TYPE } from "./protobuf/envelope.js";
+import { decodeList, decodeSpan, decodeWatchEvent, PROTOBUF_MEDIA_TYPE } from "./protobuf/envelope.js";
 import {
-  decodeKeepingSpec,
   decodeMessage,
   sameGenerationSpec,
   type MessageSchema,
@@ -86,13 +85,7 @@ export function protobufCodec<T extends KubeObject>(schema: MessageSchema): Watc
       const { type, object } = decodeWatchEvent(frame);
       if (!object) throw new Error(`protobuf watch event ${type} carries no object`);
       if (type === "ERROR") return errorEvent(frame, object.start, object.end);
-      const decoded = (
-        previous
-          ? decodeKeepingSpec(schema, frame, object.start, object.end, previous)
-          : decodeMessage(schema, frame, object.start, object.end)
-      ) as T;
-      decoded.apiVersion = object.apiVersion;
-      decoded.kind = object.kind;
+      const decoded = decodeSpan(schema, frame, object, previous) as T;
       return {
         type: type as WatchEventType,
         resourceVersion: decoded.metadata?.resourceVersion,
@@ -103,24 +96,19 @@ export function protobufCodec<T extends KubeObject>(schema: MessageSchema): Watc
   };
 }
 
+const resourceVersionOnlyCodec = protobufCodec<KubeObject>(resourceVersionOnly);
+
 /** resourceVersionCodec's protobuf twin: a watch kept for the master's sake, in the kubelet's encoding. */
 export const protobufResourceVersionCodec: WatchCodec<never> = {
   mediaType: PROTOBUF_MEDIA_TYPE,
-  decodeList(body) {
-    return { resourceVersion: decodeList(resourceVersionOnly, body).resourceVersion, items: [] };
-  },
+  decodeList: (body) => ({
+    resourceVersion: resourceVersionOnlyCodec.decodeList(body).resourceVersion,
+    items: [],
+  }),
   decodeEvent(frame) {
-    const { type, object } = decodeWatchEvent(frame);
-    if (!object) throw new Error(`protobuf watch event ${type} carries no object`);
-    if (type === "ERROR") return errorEvent(frame, object.start, object.end);
-    const { metadata } = decodeMessage(resourceVersionOnly, frame, object.start, object.end) as {
-      metadata?: { resourceVersion?: string; annotations?: Record<string, string> };
-    };
-    return {
-      type: type as WatchEventType,
-      resourceVersion: metadata?.resourceVersion,
-      initialEventsEnd: isInitialEventsEnd(type, metadata?.annotations),
-    };
+    const { type, resourceVersion, errorCode, errorMessage, initialEventsEnd } =
+      resourceVersionOnlyCodec.decodeEvent(frame);
+    return { type, resourceVersion, errorCode, errorMessage, initialEventsEnd };
   },
 };
 

@@ -3,7 +3,8 @@ import type { KubeClient } from "../client/kube-client.js";
 import type { Pod } from "../client/types.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
-import { podCodec } from "./codecs.js";
+import { pod as podSchema } from "../client/protobuf/core-v1.js";
+import { watchCodec } from "./codecs.js";
 import type { PodDriver } from "./kubelet/pod-driver.js";
 
 /**
@@ -20,7 +21,7 @@ export class SharedPodWatch {
       client,
       path: "/api/v1/pods",
       fieldSelector: "spec.nodeName!=",
-      codec: podCodec(client),
+      codec: watchCodec<Pod>(client, podSchema),
       clock,
       rand,
       onError: (e) => log(`shared pod watch: ${e.message}`),

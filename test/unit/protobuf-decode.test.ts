@@ -11,7 +11,6 @@ import {
 import { ProtoReader } from "../../src/client/protobuf/reader.js";
 import {
   bool,
-  decodeKeepingSpec,
   decodeMessage,
   formatTime,
   inline,
@@ -180,7 +179,7 @@ describe("decoding an object of an unchanged generation", () => {
   it("keeps the spec it holds and decodes the rest", () => {
     const asked: unknown[] = [];
     const bytes = encode("u1", 1, "new", "Running");
-    const decoded = decodeKeepingSpec(objectSchema, bytes, 0, bytes.length, (meta) => {
+    const decoded = decodeMessage(objectSchema, bytes, 0, bytes.length, (meta) => {
       asked.push(meta);
       return held;
     });
@@ -195,7 +194,7 @@ describe("decoding an object of an unchanged generation", () => {
       [encode("u2", 1, "new", "Running"), held],
       [encode("u1", 1, "new", "Running"), undefined],
     ] as const) {
-      const decoded = decodeKeepingSpec(objectSchema, bytes, 0, bytes.length, () => previous);
+      const decoded = decodeMessage(objectSchema, bytes, 0, bytes.length, () => previous);
       assert.deepEqual(decoded.spec, { image: "new" });
     }
   });

@@ -13,26 +13,10 @@ export function encodeMessage(schema: MessageSchema, value: Record<string, unkno
   return w.finish();
 }
 
-/** An object in its envelope, as a request body: the magic, a runtime.Unknown with its type and bytes. */
-export function encodeEnveloped(
-  magic: Buffer,
-  typeMeta: { apiVersion: string; kind: string },
-  schema: MessageSchema,
-  value: Record<string, unknown>,
-): Buffer {
-  const w = new ProtoWriter();
-  w.raw(magic);
-  w.nested(1, () => {
-    w.string(1, typeMeta.apiVersion);
-    w.string(2, typeMeta.kind);
-  });
-  w.nested(2, () => w.message(schema, value));
-  return w.finish();
-}
-
 let scratch = Buffer.allocUnsafe(64 * 1024);
 
-class ProtoWriter {
+/** Writes fields into the scratch buffer; finish() copies them out. Synchronous, so one scratch serves all. */
+export class ProtoWriter {
   private at = 0;
 
   finish(): Buffer {

@@ -6,6 +6,12 @@ export const enum WireType {
   I32 = 5,
 }
 
+/** The tags of fields 1 and 2, the ones envelopes and small messages are read by. */
+export const FIELD_1_BYTES = (1 << 3) | WireType.LEN;
+export const FIELD_2_BYTES = (2 << 3) | WireType.LEN;
+export const FIELD_1_VARINT = (1 << 3) | WireType.VARINT;
+export const FIELD_2_VARINT = (2 << 3) | WireType.VARINT;
+
 /**
  * A cursor over protobuf bytes: varints, length-delimited fields, and skipping of fields nobody reads.
  * Fields are skipped by their length, never scanned, which is what makes protobuf cheap to read in part.
@@ -67,12 +73,6 @@ export class ProtoReader {
     const end = this.pos;
     this.pos = start;
     return end;
-  }
-
-  /** A reader over the embedded message at the cursor, which moves past it. */
-  message(): ProtoReader {
-    const start = this.span();
-    return new ProtoReader(this.buf, start, this.pos);
   }
 
   string(): string {

@@ -1,4 +1,11 @@
-import { ProtoReader, WireType } from "./reader.js";
+import {
+  FIELD_1_BYTES,
+  FIELD_1_VARINT,
+  FIELD_2_BYTES,
+  FIELD_2_VARINT,
+  ProtoReader,
+  WireType,
+} from "./reader.js";
 
 /**
  * Which protobuf fields of a Kubernetes message to read, and under which JSON names: decoding yields the
@@ -45,26 +52,54 @@ export const list = (name: string, schema: MessageSchema): Field => ({
 });
 export const inline = (schema: MessageSchema): Field => ({ kind: "inline", schema });
 
-/** Decodes the message in buf[start, end) into a plain object. */
+/**
+ * Decodes the message in buf[start, end) into a plain object. Given `previous`, the message is an object
+ * whose spec changes only with metadata.generation (a Pod's in Kubernetes 1.37): when the one held before
+ * has the same uid and generation, its spec is kept and the spec's bytes skipped. Most pod events are the
+ * echoes of status writes; this spares their spec's decoding and its garbage. It relies on field order:
+ * metadata (1) precedes spec (2), as Go's marshallers write them.
+ */
 export function decodeMessage(
   schema: MessageSchema,
   buf: Buffer,
   start: number,
   end: number,
+  previous?: PreviousObject,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  decodeInto(out, schema, new ProtoReader(buf, start, end), end);
+  decodeInto(out, schema, new ProtoReader(buf, start, end), end, previous);
   return out;
 }
 
 /** Reads fields up to `end` into `out`; one reader walks the whole message tree. */
-function decodeInto(out: Record<string, unknown>, schema: MessageSchema, r: ProtoReader, end: number): void {
+function decodeInto(
+  out: Record<string, unknown>,
+  schema: MessageSchema,
+  r: ProtoReader,
+  end: number,
+  previous?: PreviousObject,
+): void {
   while (r.pos < end) {
     const tag = r.varint();
     const field = schema.fields[tag >>> 3];
     if (field === undefined) r.skip(tag & 7);
+    else if (previous && tag === FIELD_2_BYTES && field.kind === "message" && field.name === "spec")
+      keepOrDecodeSpec(out, field, tag, r, previous);
     else decodeField(out, field, tag, r);
   }
+}
+
+function keepOrDecodeSpec(
+  out: Record<string, unknown>,
+  field: Field,
+  tag: number,
+  r: ProtoReader,
+  previous: PreviousObject,
+): void {
+  const spec = sameGenerationSpec(out.metadata as IdentityMeta | undefined, previous);
+  if (spec === undefined) return decodeField(out, field, tag, r);
+  r.skip(WireType.LEN);
+  out.spec = spec;
 }
 
 function decodeField(out: Record<string, unknown>, field: Field, tag: number, r: ProtoReader): void {
@@ -150,42 +185,6 @@ export function sameGenerationSpec(metadata: IdentityMeta | undefined, previous:
     return undefined;
   return before.spec;
 }
-
-/**
- * Decodes an object whose spec changes only with metadata.generation (a Pod's in Kubernetes 1.37): when
- * the one held before has the same uid and generation, its spec is kept and the spec's bytes skipped.
- * Most pod events are the echoes of status writes; this spares their spec's decoding and its garbage.
- * Relies on field order: metadata (1) precedes spec (2), as Go's marshallers write them.
- */
-export function decodeKeepingSpec(
-  schema: MessageSchema,
-  buf: Buffer,
-  start: number,
-  end: number,
-  previous: PreviousObject,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const r = new ProtoReader(buf, start, end);
-  while (r.pos < end) {
-    const tag = r.varint();
-    const field = schema.fields[tag >>> 3];
-    if (field === undefined) r.skip(tag & 7);
-    else if (field.kind === "message" && field.name === "spec" && tag === FIELD_2_BYTES) {
-      const spec = sameGenerationSpec(out.metadata as IdentityMeta | undefined, previous);
-      if (spec === undefined) decodeField(out, field, tag, r);
-      else {
-        r.skip(WireType.LEN);
-        out.spec = spec;
-      }
-    } else decodeField(out, field, tag, r);
-  }
-  return out;
-}
-
-const FIELD_1_BYTES = (1 << 3) | WireType.LEN;
-const FIELD_2_BYTES = (2 << 3) | WireType.LEN;
-const FIELD_1_VARINT = (1 << 3) | WireType.VARINT;
-const FIELD_2_VARINT = (2 << 3) | WireType.VARINT;
 
 /** A nested message's last field must end where the message does. */
 function leave(r: ProtoReader, end: number): void {

@@ -5,7 +5,8 @@ import type { Node, Pod } from "../../client/types.js";
 import type { Clock } from "../../util/clock.js";
 import type { Random } from "../../util/random.js";
 import type { TimerQueue } from "../../util/timer-queue.js";
-import { nodeCodec, nodeObjectCodec, podCodec, watchOnlyCodec } from "../codecs.js";
+import { node as nodeSchema, pod as podSchema } from "../../client/protobuf/core-v1.js";
+import { requestCodec, watchCodec, watchOnlyCodec } from "../codecs.js";
 import type { HollowMetrics } from "../metrics.js";
 import { registrationObject, type HollowNodeConfig } from "../node-config.js";
 import type { PodLifecycle } from "../pods/machine.js";
@@ -89,7 +90,7 @@ export class HollowKubelet {
       client,
       path: "/api/v1/nodes",
       fieldSelector: `metadata.name=${cfg.name}`,
-      codec: nodeCodec(client),
+      codec: watchCodec<Node>(client, nodeSchema),
       clock,
       rand,
       onError: (e) => deps.log(`node watch: ${e.message}`),
@@ -102,7 +103,7 @@ export class HollowKubelet {
         client,
         path: "/api/v1/pods",
         fieldSelector: `spec.nodeName=${cfg.name}`,
-        codec: podCodec(client),
+        codec: watchCodec<Pod>(client, podSchema),
         clock,
         rand,
         onError: (e) => deps.log(`pod watch: ${e.message}`),
@@ -177,7 +178,7 @@ export class HollowKubelet {
   /** Creates the Node, or adopts the one a previous run of this node registered. */
   private async register(): Promise<Node> {
     const { client, cfg } = this.deps;
-    const codec = nodeObjectCodec(client);
+    const codec = requestCodec<Node>(client, nodeSchema);
     try {
       return await client.requestObject("POST", "/api/v1/nodes", codec, registrationObject(cfg));
     } catch (err) {

@@ -1,7 +1,8 @@
 import { ApiError, type KubeClient } from "../../client/kube-client.js";
 import type { ObjectCodec } from "../../client/object-codec.js";
 import type { KubeObject } from "../../client/types.js";
-import { leaseCodec } from "../codecs.js";
+import { lease as leaseSchema } from "../../client/protobuf/coordination-v1.js";
+import { requestCodec } from "../codecs.js";
 
 export const LEASE_DURATION_S = 40;
 /** The kubelet renews at a quarter of the duration. */
@@ -33,7 +34,7 @@ export class NodeLease {
     private readonly nodeName: string,
     private readonly nodeUid: () => string | undefined,
   ) {
-    this.codec = leaseCodec<Lease>(client);
+    this.codec = requestCodec<Lease>(client, leaseSchema);
   }
 
   private get path(): string {
