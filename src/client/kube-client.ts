@@ -31,6 +31,7 @@ export interface RequestOptions {
 
 /** Hears a streamed response body one frame at a time: a line of JSON, or one length-prefixed message. */
 export interface FrameSink {
+  /** The frame's bytes are valid only during the call (they lie in the connection's read buffer). */
   onFrame(frame: Buffer): void;
   /** The stream is over: err is undefined when the server ended it, an ApiError for an HTTP error status. */
   onClose(err?: Error): void;
@@ -364,7 +365,7 @@ class Exchange implements StreamHandlers {
   }
 
   onData(chunk: Buffer): void {
-    if (!this.discardBody || this.status >= 400) this.chunks.push(chunk);
+    if (!this.discardBody || this.status >= 400) this.chunks.push(Buffer.copyBytesFrom(chunk));
   }
 
   onEnd(): void {
@@ -452,13 +453,13 @@ class FrameStream implements StreamHandlers, StreamHandle {
 
   onData(chunk: Buffer): void {
     if (this.status >= 400) {
-      (this.errorBody ??= []).push(chunk);
+      (this.errorBody ??= []).push(Buffer.copyBytesFrom(chunk));
       return;
     }
     const bytes = this.partial ? Buffer.concat([this.partial, chunk]) : chunk;
     this.partial = undefined;
     const rest = this.framing === "lines" ? this.cutLines(bytes) : this.cutLengthPrefixed(bytes);
-    // A copy, so a long-quiet watch does not keep the whole received chunk alive.
+    // A copy: the chunk is a view of the shared read buffer.
     if (rest >= 0 && rest < bytes.length) this.partial = Buffer.copyBytesFrom(bytes, rest);
   }
 

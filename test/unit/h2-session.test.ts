@@ -21,7 +21,8 @@ function exchange(
     const chunks: Buffer[] = [];
     session.request(body ? "POST" : "GET", path, [], body, {
       onResponse: (s) => (status = s),
-      onData: (c) => chunks.push(c),
+      // A chunk is a view of the shared read buffer, valid only during the call.
+      onData: (c) => chunks.push(Buffer.copyBytesFrom(c)),
       onEnd: () => resolve({ status, body: Buffer.concat(chunks) }),
       onError: reject,
     });

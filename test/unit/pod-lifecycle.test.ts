@@ -220,6 +220,11 @@ describe("pod startup", () => {
       "Pending, then Running with the IP: the sandbox is not reported on its own",
     );
     assert.equal(condition(h.writes.get("uid-web")![1]!.status, "PodReadyToStartContainers").status, "True");
+    assert.deepEqual(
+      first.status.containerStatuses![0]!.state,
+      { waiting: { reason: "ContainerCreating" } },
+      "a status once written does not change as the pod moves on",
+    );
   });
 
   it("is Running 0.5-1.5 s after binding with the default stages", () => {

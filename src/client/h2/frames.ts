@@ -33,7 +33,7 @@ export const ErrorCode = { REFUSED_STREAM: 0x7, CANCEL: 0x8 } as const;
 
 export const CONNECTION_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
-/** A frame as read off the wire; the payload is a view into the read buffer. */
+/** A frame as read off the wire; the payload is a view into the read buffer, valid only while it is handled. */
 export interface Frame {
   type: number;
   flags: number;
@@ -86,32 +86,33 @@ export function rstStreamFrame(streamId: number, code: number): Buffer {
 }
 
 /**
- * Splits a byte stream into frames. Chunks are kept as they arrive and joined only when a frame spans
- * them, so a read of many small frames costs no copy.
+ * Splits a byte stream into frames. Frames are handed on as views of the bytes pushed, valid only during
+ * the call: the session reads into one buffer shared by every socket. Only a frame cut off at the end of a
+ * read is copied, to be joined with the next one.
  */
 export class FrameReader {
   private pending: Buffer | undefined;
 
   constructor(private readonly onFrame: (frame: Frame) => void) {}
 
-  push(chunk: Buffer): void {
-    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+  /** The first `length` bytes of `bytes` arrived. */
+  push(bytes: Buffer, length = bytes.length): void {
+    const buf = this.pending ? Buffer.concat([this.pending, bytes.subarray(0, length)]) : bytes;
+    const end = this.pending ? buf.length : length;
     this.pending = undefined;
     let at = 0;
-    while (buf.length - at >= FRAME_HEADER_BYTES) {
-      const length = buf.readUIntBE(at, 3);
-      const end = at + FRAME_HEADER_BYTES + length;
-      if (end > buf.length) break;
+    while (end - at >= FRAME_HEADER_BYTES) {
+      const frameEnd = at + FRAME_HEADER_BYTES + buf.readUIntBE(at, 3);
+      if (frameEnd > end) break;
       this.onFrame({
         type: buf[at + 3],
         flags: buf[at + 4],
         streamId: buf.readUInt32BE(at + 5) & 0x7fffffff,
-        payload: buf.subarray(at + FRAME_HEADER_BYTES, end),
+        payload: buf.subarray(at + FRAME_HEADER_BYTES, frameEnd),
       });
-      at = end;
+      at = frameEnd;
     }
-    // A copy of its own (not a pool slice), so a small remainder pins neither the read buffer nor a pool slab.
-    if (at < buf.length) this.pending = Buffer.copyBytesFrom(buf, at);
+    if (at < end) this.pending = Buffer.copyBytesFrom(buf, at, end - at);
   }
 }
 

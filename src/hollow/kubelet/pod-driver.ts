@@ -132,11 +132,14 @@ export class PodDriver {
 
   private apply(tracked: TrackedPod, step: Step): void {
     tracked.runtime = step.runtime;
-    if (tracked.timer) this.deps.timers.cancel(tracked.timer);
-    tracked.timer = undefined;
-    if (step.wakeAt !== undefined) {
-      const uid = step.runtime.uid;
-      tracked.timer = this.deps.timers.schedule(step.wakeAt, () => this.wake(uid));
+    // Most steps keep the wake-up already armed: the timer stays.
+    if (tracked.timer?.atMs !== step.wakeAt) {
+      if (tracked.timer) this.deps.timers.cancel(tracked.timer);
+      tracked.timer = undefined;
+      if (step.wakeAt !== undefined) {
+        const uid = step.runtime.uid;
+        tracked.timer = this.deps.timers.schedule(step.wakeAt, () => this.wake(uid));
+      }
     }
     if (step.status) {
       tracked.latestStatus = step.status;

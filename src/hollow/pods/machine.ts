@@ -4,7 +4,6 @@
  * writes `status`, deletes the pod when asked, and arms one timer for `wakeAt`.
  */
 
-import { cloneData } from "../../util/clone-data.js";
 import type { Pod, PodStatus } from "../../client/types.js";
 import { adoptedRuntime, initialWaitingReason, isAdoptable } from "./adoption.js";
 import type { AdmissionResult } from "./admission.js";
@@ -19,7 +18,7 @@ import {
 import { waitingContainer } from "./container-status.js";
 import type { PodIPAllocator } from "./ip-allocator.js";
 import { currentPhase, podStatusOf, statusCovers } from "./pod-status.js";
-import { hasStartedAnyContainer, type PodRuntime, type PodState } from "./runtime.js";
+import { copyForChange, hasStartedAnyContainer, type PodRuntime, type PodState } from "./runtime.js";
 import { namedDurations, stageFacts } from "./stage-facts.js";
 import { DEFAULT_STAGES, sampleDelay, stageMatches, validateStages, type Stage } from "./stages.js";
 import { rfc3339 } from "./timestamp.js";
@@ -81,9 +80,11 @@ export class PodLifecycle {
   /** The pod watch delivered this pod (added, or updated, possibly with deletionTimestamp set). */
   observe(pod: Pod, runtime: PodRuntime | undefined, now: number, ctx: PodNodeContext): Step {
     if (runtime === undefined) return this.firstSight(pod, now, ctx);
-    if (this.deletionBegins(pod, runtime)) return this.handleDeletion(pod, cloneData(runtime), now, ctx);
-    // Outside a deletion an update changes only `written`: a shallow copy leaves the input intact, and
-    // most updates are the echoes of this kubelet's own status writes.
+    if (this.deletionBegins(pod, runtime)) return this.handleDeletion(pod, copyForChange(runtime), now, ctx);
+    // Outside a deletion an update changes nothing the kubelet derives its status from, except the
+    // conditions readiness gates read: most updates are the echoes of this kubelet's own writes.
+    if (runtime.written && !pod.spec.readinessGates?.length) return { runtime, wakeAt: runtime.next?.at };
+    // A shallow copy leaves the input intact; only `written` changes.
     return this.finish(pod, { ...runtime }, now, ctx);
   }
 
@@ -94,7 +95,7 @@ export class PodLifecycle {
     const stage = this.stagesByName.get(due.stage);
     if (stage === undefined)
       throw new Error(`pod ${runtime.uid} waits for stage "${due.stage}", which is not in the stage table`);
-    const next = cloneData(runtime);
+    const next = copyForChange(runtime);
     const step: Partial<Step> = {};
     this.enter(stage.to, pod, next, now, ctx, step);
     this.settle(pod, next, now, ctx, step);

@@ -1,6 +1,5 @@
 /** The full pod status the hollow kubelet writes, derived from what it remembers about the pod. */
 
-import { cloneData } from "../../util/clone-data.js";
 import type { Pod, PodStatus } from "../../client/types.js";
 import { KUBELET_CONDITIONS, kubeletConditions } from "./pod-conditions.js";
 import { podPhase, type PodPhase } from "./pod-phase.js";
@@ -45,12 +44,10 @@ export function podStatusOf(pod: Pod, runtime: PodRuntime, nodeIP: string, now: 
     hostIPs: [{ ip: nodeIP }],
     ...(runtime.podIP ? { podIP: runtime.podIP, podIPs: [{ ip: runtime.podIP }] } : {}),
     startTime: runtime.startTime,
-    // Copies: the status is kept as `written` and must not change along with the runtime.
-    ...(runtime.initContainers.length > 0
-      ? { initContainerStatuses: cloneData(runtime.initContainers) }
-      : {}),
+    // Shared with the runtime, which is copied before any change (copyForChange), so `written` stays as sent.
+    ...(runtime.initContainers.length > 0 ? { initContainerStatuses: runtime.initContainers } : {}),
     // The kubelet sorts regular container statuses by name.
-    containerStatuses: cloneData(runtime.containers).sort((a, b) =>
+    containerStatuses: [...runtime.containers].sort((a, b) =>
       a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
     ),
     qosClass: podQOSClass(pod),

@@ -1,6 +1,7 @@
 /** What the hollow kubelet remembers about one pod between events: plain data the node driver stores. */
 
 import type { ContainerState, ContainerStatus, PodStatus } from "../../client/types.js";
+import { cloneData } from "../../util/clone-data.js";
 import type { BackOffEntry } from "./backoff.js";
 import type { StageState } from "./stages.js";
 
@@ -34,6 +35,17 @@ export interface PodRuntime {
   rejection?: { reason: string; message: string };
   /** The last status written (or found already correct), to write only changes. */
   written?: PodStatus;
+}
+
+/**
+ * A deep copy to change, leaving the runtime (and every status built from it) as it was. `written` is a
+ * snapshot replaced whole, never changed in place, so the copy shares it.
+ */
+export function copyForChange(runtime: PodRuntime): PodRuntime {
+  const { written, ...rest } = runtime;
+  const copy: PodRuntime = cloneData(rest);
+  if (written) copy.written = written;
+  return copy;
 }
 
 type Termination = NonNullable<ContainerState["terminated"]>;
