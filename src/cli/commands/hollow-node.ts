@@ -1,5 +1,4 @@
 import { readFile } from "node:fs/promises";
-import v8 from "node:v8";
 import YAML from "yaml";
 import { loadKubeconfig } from "../../client/kubeconfig.js";
 import { PROTOBUF_MEDIA_TYPE } from "../../client/protobuf/envelope.js";
@@ -141,7 +140,6 @@ export const hollowNodeCommand: Command = {
         signal,
       });
     }
-    keepHeapNearLiveSize();
     const proc = new HollowProcess({
       nodes,
       identity,
@@ -186,16 +184,6 @@ export const hollowNodeCommand: Command = {
 async function withFlagFile(file: string, argv: string[]): Promise<FlagValues> {
   const fromFile = argsFromFlagMap(parseFlagFile(await readFile(file, "utf8"), file));
   return parseFlags([...fromFile, ...argv], hollowNodeCommand.flags).flags;
-}
-
-/**
- * V8 lets the heap grow to several times its live size when allocation is fast, which a thousand nodes'
- * steady stream of small requests always is: 239 instead of 270 MiB at 1,000 nodes, measured. Major GCs
- * come more often for it, at a CPU cost bench:hollow measures. The flag is read at each GC, so setting it
- * now takes effect (Node documents no guarantee for flags set after start; bench:hollow checks the RSS).
- */
-function keepHeapNearLiveSize(): void {
-  v8.setFlagsFromString("--heap-growing-percent=30");
 }
 
 function nodeSpecs(
