@@ -103,9 +103,9 @@ export class H2Session {
     const reader = new FrameReader((f) => this.onFrame(f));
     const onread: net.OnReadOpts = {
       buffer: READ_BUFFER,
-      callback: (length, buffer) => {
+      callback: (length) => {
         try {
-          reader.push(buffer as Buffer, length);
+          reader.push(READ_BUFFER, length);
         } catch (err) {
           this.fail(err as Error);
         }

@@ -132,20 +132,21 @@ export class PodDriver {
 
   private apply(tracked: TrackedPod, step: Step): void {
     tracked.runtime = step.runtime;
-    // Most steps keep the wake-up already armed: the timer stays.
-    if (tracked.timer?.atMs !== step.wakeAt) {
-      if (tracked.timer) this.deps.timers.cancel(tracked.timer);
-      tracked.timer = undefined;
-      if (step.wakeAt !== undefined) {
-        const uid = step.runtime.uid;
-        tracked.timer = this.deps.timers.schedule(step.wakeAt, () => this.wake(uid));
-      }
-    }
+    this.arm(tracked, step.wakeAt);
     if (step.status) {
       tracked.latestStatus = step.status;
       this.chain(tracked, () => this.writeStatus(tracked.pod, tracked.latestStatus!));
     }
     if (step.deletePod) this.chain(tracked, () => this.deletePod(tracked.pod));
+  }
+
+  /** The pod's one timer, for `wakeAt`. Most steps keep the time already armed, and so the timer. */
+  private arm(tracked: TrackedPod, wakeAt: number | undefined): void {
+    if (tracked.timer?.atMs === wakeAt) return;
+    if (tracked.timer) this.deps.timers.cancel(tracked.timer);
+    const uid = tracked.runtime.uid;
+    tracked.timer =
+      wakeAt === undefined ? undefined : this.deps.timers.schedule(wakeAt, () => this.wake(uid));
   }
 
   private wake(uid: string): void {
