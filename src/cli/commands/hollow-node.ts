@@ -11,6 +11,7 @@ import { EXIT, type Command } from "../command.js";
 import { parseFlags, UsageError, type FlagSpec, type FlagValues } from "../flags.js";
 import { argsFromFlagMap, parseFlagFile } from "../../util/flag-file.js";
 import { parseKeyValues, parseTaints } from "../parse-lists.js";
+import { batchWakeups } from "../../util/wakeup-batching.js";
 
 /** Flags upstream's hollow-node pod template passes that have no meaning here: accepted, ignored. */
 const UPSTREAM_IGNORED_FLAGS: FlagSpec[] = [
@@ -92,6 +93,12 @@ export const hollowNodeCommand: Command = {
     { name: "run-time", type: "string", help: "how long Job pods run, Go duration", default: "5s" },
     { name: "stop-time", type: "string", help: "upper bound of a graceful container stop", default: "1s" },
     {
+      name: "batch-interval",
+      type: "string",
+      help: "a busy process handles network events and timers in passes at most this often, Go duration (0: each as it comes)",
+      default: "20ms",
+    },
+    {
       name: "metrics-port",
       type: "int",
       help: "serve Prometheus metrics on 127.0.0.1:PORT (0: free port; -1: off)",
@@ -126,6 +133,7 @@ export const hollowNodeCommand: Command = {
         throw new UsageError(`invalid --${flag} "${flags[flag]}": want a Go duration such as 5s`);
       return ms;
     };
+    const batchIntervalMs = duration("batch-interval");
     const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
     if (flags["bootstrap-kubeconfig"]) {
       if (!flags["node-cert-dir"]) throw new UsageError("--bootstrap-kubeconfig needs --node-cert-dir");
@@ -167,6 +175,7 @@ export const hollowNodeCommand: Command = {
       const served = await proc.metrics.serve(flags["metrics-port"] as number);
       log(`metrics on http://127.0.0.1:${served.port}/metrics`);
     }
+    const stopBatching = batchIntervalMs > 0 ? batchWakeups(batchIntervalMs) : undefined;
     const started = performance.now();
     await proc.start();
     log(`${nodes.length} hollow node(s) started in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -175,6 +184,7 @@ export const hollowNodeCommand: Command = {
     );
     log("stopping: finishing writes in flight");
     await proc.stop();
+    stopBatching?.();
     err(`stopped ${nodes.length} hollow node(s)`);
     return EXIT.ok;
   },
