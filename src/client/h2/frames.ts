@@ -96,7 +96,7 @@ export class FrameReader {
   constructor(private readonly onFrame: (frame: Frame) => void) {}
 
   /** The first `length` bytes of `bytes` arrived. */
-  push(bytes: Buffer, length = bytes.length): void {
+  push(bytes: Buffer, length: number): void {
     const buf = this.pending ? Buffer.concat([this.pending, bytes.subarray(0, length)]) : bytes;
     const end = this.pending ? buf.length : length;
     this.pending = undefined;
