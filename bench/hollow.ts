@@ -2,7 +2,8 @@
  * npm run bench:hollow — hollow nodes in one process against the local master: time to all Ready,
  * steady-state CPU and RSS per node, hollow CPU per pod lifecycle, and API requests per node per minute.
  * Prints JSON. Sizes and modes: BENCH_SIZES (default 100,500,1000), BENCH_MODES (fidelity,shared),
- * BENCH_STEADY_SECONDS (60), BENCH_PODS_PER_NODE (30), BENCH_POD_SIZES (sizes that also run pods; default all).
+ * BENCH_STEADY_SECONDS (60), BENCH_PODS_PER_NODE (30), BENCH_POD_SIZES (sizes that also run pods; default all),
+ * BENCH_HOLLOW_ARGS (extra `kubemark hollow-node` flags, e.g. "--batch-interval=200ms").
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -14,16 +15,18 @@ import { startLocalMaster, stopCluster } from "../src/master/local-master.js";
 import { sampleProcess } from "../src/master/proc-stats.js";
 import { parsePrometheusText } from "../src/measurements/prometheus-text.js";
 import type { ClusterDescription } from "../src/master/cluster-state.js";
-import { createDensityDeployment, deleteDensityDeployment } from "./support/density.js";
+import { podPhase } from "./peers/pod-phase.js";
 import { BENCH_MASTER_ARGS } from "./support/master-args.js";
 import { requestName } from "./support/request-name.js";
-import { sleep, waitFor } from "./support/wait.js";
+import { sleep } from "./support/wait.js";
 
 const sizes = (process.env.BENCH_SIZES ?? "100,500,1000").split(",").map(Number);
 const modes = (process.env.BENCH_MODES ?? "fidelity,shared").split(",");
 const steadySeconds = Number(process.env.BENCH_STEADY_SECONDS ?? 60);
 const podsPerNode = Number(process.env.BENCH_PODS_PER_NODE ?? 30);
+const hollowArgs = (process.env.BENCH_HOLLOW_ARGS ?? "").split(/\s+/).filter(Boolean);
 const podSizes = new Set((process.env.BENCH_POD_SIZES ?? sizes.join(",")).split(",").map(Number));
+const POD_TIMEOUT_MS = 3_600_000;
 const log = (line: string) => process.stderr.write(`[bench:hollow] ${line}\n`);
 
 async function hollowMetrics(desc: ClusterDescription): Promise<Map<string, number>> {
@@ -69,6 +72,7 @@ async function runOne(nodes: number, mode: string) {
       count: nodes,
       processes: 1,
       sharedWatch: mode === "shared",
+      extraArgs: hollowArgs,
       timeoutMs: 600_000,
       log,
     });
@@ -93,7 +97,7 @@ async function runOne(nodes: number, mode: string) {
       requestsPerNodePerMinute: requestsPerNodeMinute(m0, m1, nodes, steadySeconds),
     };
     if (podSizes.has(nodes) && podsPerNode > 0)
-      result.pods = await podPhase(desc, nodes, pid, steadyCpuPerNode * nodes);
+      result.pods = await hollowPodPhase(desc, nodes, pid, steadyCpuPerNode * nodes);
     return result;
   } finally {
     await stopCluster(desc);
@@ -101,39 +105,35 @@ async function runOne(nodes: number, mode: string) {
   }
 }
 
-/** 30 pods per node created, Running, then deleted; hollow CPU above its steady rate, per pod. */
-async function podPhase(desc: ClusterDescription, nodes: number, pid: number, steadyMillicores: number) {
+/**
+ * 30 pods per node created, Running, then deleted (the same phase as bench:peers). Progress is watched
+ * through the API server, so the measured process is scraped only before and after.
+ */
+async function hollowPodPhase(
+  desc: ClusterDescription,
+  nodes: number,
+  pid: number,
+  steadyMillicores: number,
+) {
   const admin = new KubeClient(await loadKubeconfig(desc.kubeconfig));
-  const total = nodes * podsPerNode;
-  const running = async () => (await hollowMetrics(desc)).get("kubemark_hollow_pods{phase=Running}") ?? 0;
-  const tracked = async () =>
-    [...(await hollowMetrics(desc))]
-      .filter(([k]) => k.startsWith("kubemark_hollow_pods{"))
-      .reduce((a, [, v]) => a + v, 0);
   try {
-    const cpu0 = await sampleProcess(pid);
     const m0 = await hollowMetrics(desc);
-    const t0 = performance.now();
-    await createDensityDeployment(admin, "density", total);
-    await waitFor(`${total} pods Running`, async () => (await running()) >= total, 3_600_000);
-    const runningSeconds = (performance.now() - t0) / 1000;
-    await deleteDensityDeployment(admin, "density");
-    await waitFor("pods deleted", async () => (await tracked()) === 0, 3_600_000);
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu1 = await sampleProcess(pid);
+    const phase = await podPhase(admin, [pid], nodes * podsPerNode, steadyMillicores, POD_TIMEOUT_MS);
     const m1 = await hollowMetrics(desc);
-    const requestsPerPod = Object.fromEntries(
-      Object.entries(requestsPerNodeMinute(m0, m1, total, 60)).filter(([k]) =>
-        /pods|serviceaccounts/.test(k),
-      ),
-    );
-    const podCpuSeconds = cpu1.cpuSeconds - cpu0.cpuSeconds - (steadyMillicores / 1000) * seconds;
     return {
-      pods: total,
-      secondsToAllRunning: +runningSeconds.toFixed(1),
-      secondsCreateToAllDeleted: +seconds.toFixed(1),
-      hollowCpuMsPerPodLifecycle: +((podCpuSeconds * 1000) / total).toFixed(3),
-      requestsPerPod,
+      pods: phase.pods,
+      secondsToAllRunning: phase.secondsToAllRunning,
+      secondsDeleteToAllGone: phase.secondsDeleteToAllGone,
+      podStartupMs: phase.podStartupMs,
+      hollowCpuMsPerPodLifecycle: phase.peerCpuMsPerPod,
+      hollowCpuMsPerPodStart: phase.peerCpuMsPerPodStart,
+      hollowCpuMsPerPodStop: phase.peerCpuMsPerPodStop,
+      heldMillicoresPer1000Pods: phase.heldMillicoresPer1000Pods,
+      requestsPerPod: Object.fromEntries(
+        Object.entries(requestsPerNodeMinute(m0, m1, phase.pods, 60)).filter(([k]) =>
+          /pods|serviceaccounts/.test(k),
+        ),
+      ),
     };
   } finally {
     admin.close();
@@ -156,7 +156,7 @@ try {
 }
 console.log(
   JSON.stringify(
-    { benchmark: "hollow", cpus: os.cpus().length, steadySeconds, podsPerNode, results },
+    { benchmark: "hollow", cpus: os.cpus().length, steadySeconds, podsPerNode, hollowArgs, results },
     null,
     2,
   ),

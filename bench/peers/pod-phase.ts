@@ -4,20 +4,30 @@ import { isPodStarted, podInformer } from "../../src/measurements/pod-informer.j
 import { podStartupTimes } from "../../src/measurements/pod-startup-measurement.js";
 import { PodStartupLatency } from "../../src/measurements/pod-startup.js";
 import { createDensityDeployment, deleteDensityDeployment } from "../support/density.js";
-import { waitFor } from "../support/wait.js";
+import { sleep, waitFor } from "../support/wait.js";
 import { requestDeltas, scrapeApiserver } from "./apiserver-load.js";
-import { sampleProcesses } from "./process-usage.js";
+import { millicores, sampleProcesses, type UsageSample } from "./process-usage.js";
 
 const DEPLOYMENT = "density";
+/** How long all the pods are held running, to measure what holding them costs. */
+const HOLD_SECONDS = 30;
 
 export interface PodPhaseResult {
   pods: number;
   secondsToAllRunning: number;
-  secondsCreateToAllDeleted: number;
+  /** From the Deployment's deletion to its last pod gone. */
+  secondsDeleteToAllGone: number;
   /** ClusterLoader2's pod_startup: creation to first seen running with every container running. */
   podStartupMs: { p50: number; p90: number; p99: number };
-  /** The peer's CPU above its steady rate, from the Deployment's creation to its last pod gone, per pod. */
+  /**
+   * The peer's CPU above its steady rate while the pods start (creation to all running) and while they
+   * stop (deletion to the last one gone), per pod; the hold between the two is measured apart.
+   */
   peerCpuMsPerPod: number;
+  peerCpuMsPerPodStart: number;
+  peerCpuMsPerPodStop: number;
+  /** The peer's CPU above its steady rate while all the pods run and nothing changes, per 1,000 pods. */
+  heldMillicoresPer1000Pods: number;
   /**
    * Every request the master served from creation to deletion (the node side's, the controllers' and the
    * scheduler's, the same for every peer), per pod; WATCH is left out, as watches outlive the phase.
@@ -49,26 +59,35 @@ export async function podPhase(
   try {
     await informer.synced;
     const [cpu0, api0] = await Promise.all([sampleProcesses(pids), scrapeApiserver(admin)]);
-    const t0 = performance.now();
     await createDensityDeployment(admin, DEPLOYMENT, total);
     await waitFor(`${total} pods running`, async () => started.size >= total, timeoutMs);
-    const runningSeconds = (performance.now() - t0) / 1000;
+    const running = await sampleProcesses(pids);
+    await sleep(HOLD_SECONDS * 1000);
+    const held = await sampleProcesses(pids);
     await deleteDensityDeployment(admin, DEPLOYMENT);
     await waitFor("the density pods gone", async () => informer.size === 0, timeoutMs);
-    const seconds = (performance.now() - t0) / 1000;
     const [cpu1, api1] = await Promise.all([sampleProcesses(pids), scrapeApiserver(admin)]);
-    const podCpuSeconds = cpu1.cpuSeconds - cpu0.cpuSeconds - (steadyMillicores / 1000) * seconds;
+    const aboveSteady = (from: UsageSample, to: UsageSample) =>
+      to.cpuSeconds - from.cpuSeconds - (steadyMillicores / 1000) * ((to.atMs - from.atMs) / 1000);
+    const msPerPod = (cpuSeconds: number) => +((cpuSeconds * 1000) / total).toFixed(3);
+    const start = aboveSteady(cpu0, running);
+    const stop = aboveSteady(held, cpu1);
     const startup = latency.summarize().perfData.dataItems.find((i) => i.labels?.Metric === "pod_startup")!;
     return {
       pods: total,
-      secondsToAllRunning: +runningSeconds.toFixed(1),
-      secondsCreateToAllDeleted: +seconds.toFixed(1),
+      secondsToAllRunning: +((running.atMs - cpu0.atMs) / 1000).toFixed(1),
+      secondsDeleteToAllGone: +((cpu1.atMs - held.atMs) / 1000).toFixed(1),
       podStartupMs: {
         p50: Math.round(startup.data.Perc50!),
         p90: Math.round(startup.data.Perc90!),
         p99: Math.round(startup.data.Perc99!),
       },
-      peerCpuMsPerPod: +((podCpuSeconds * 1000) / total).toFixed(3),
+      peerCpuMsPerPod: msPerPod(start + stop),
+      peerCpuMsPerPodStart: msPerPod(start),
+      peerCpuMsPerPodStop: msPerPod(stop),
+      heldMillicoresPer1000Pods: +((millicores(running, held) - steadyMillicores) * (1000 / total)).toFixed(
+        2,
+      ),
       requestsPerPod: Object.fromEntries(
         Object.entries(requestDeltas(api0, api1))
           .filter(([key]) => !key.startsWith("WATCH "))

@@ -9,6 +9,12 @@ export interface TimerQueueOptions {
   keepAlive?: boolean;
   /** Receives what a callback threw; the queue keeps running. Defaults to console.error. */
   onError?: (error: unknown) => void;
+  /**
+   * Fire entries due up to this many ms from now along with those due. Where the event loop runs in
+   * passes (batched wake-ups), a timer due between two passes would otherwise always fire late, by up to
+   * the interval; taking those due within half of it one pass early centres the error on zero.
+   */
+  earlyMs?: number;
 }
 
 /** Opaque handle returned by schedule(); pass it to cancel(). */
@@ -40,6 +46,7 @@ export class TimerQueue {
   private readonly clock: Clock;
   private readonly keepAlive: boolean;
   private readonly onError: (error: unknown) => void;
+  private readonly earlyMs: number;
   private heap: Entry[] = [];
   private nextSequence = 0;
   private wakeHandle: TimerHandle | undefined;
@@ -50,6 +57,7 @@ export class TimerQueue {
     this.clock = options.clock ?? realClock;
     this.keepAlive = options.keepAlive ?? false;
     this.onError = options.onError ?? ((error) => console.error("timer-queue: callback failed:", error));
+    this.earlyMs = options.earlyMs ?? 0;
   }
 
   get size(): number {
@@ -88,7 +96,7 @@ export class TimerQueue {
   private readonly wake = (): void => {
     this.wakeHandle = undefined;
     this.wakeAtMs = Infinity;
-    const nowMs = this.clock.now();
+    const horizonMs = this.clock.now() + this.earlyMs;
     // Entries scheduled by the callbacks below wait for the next wake-up, so a callback that re-schedules
     // itself at `now` cannot starve the event loop.
     const sequenceLimit = this.nextSequence;
@@ -96,7 +104,7 @@ export class TimerQueue {
     try {
       while (this.heap.length > 0) {
         const head = this.heap[0];
-        if (head.atMs > nowMs || head.sequence >= sequenceLimit) break;
+        if (head.atMs > horizonMs || head.sequence >= sequenceLimit) break;
         this.removeAt(0);
         try {
           head.fn();

@@ -196,3 +196,20 @@ test("100k entries with random cancels fire in order, cheaply", (t) => {
   assert.equal(queue.size, 0);
   assert.ok(elapsedMs < 2_000, `took ${elapsedMs} ms`);
 });
+
+test("with earlyMs, entries due within it fire with the one due, later ones wait for their own wake-up", () => {
+  const clock = new FakeClock();
+  const queue = new TimerQueue({ clock, earlyMs: 50 });
+  const fired: string[] = [];
+  const record = (label: string) => () => fired.push(`${label}@${clock.now()}`);
+  queue.schedule(100, record("due"));
+  queue.schedule(149, record("early"));
+  queue.schedule(151, record("own"));
+
+  clock.advance(100);
+  assert.deepEqual(fired, ["due@100", "early@100"]);
+  clock.advance(50);
+  assert.deepEqual(fired, ["due@100", "early@100"], "the clock timer is armed for the due time, not before");
+  clock.advance(1);
+  assert.deepEqual(fired, ["due@100", "early@100", "own@151"]);
+});

@@ -11,7 +11,6 @@ import { EXIT, type Command } from "../command.js";
 import { parseFlags, UsageError, type FlagSpec, type FlagValues } from "../flags.js";
 import { argsFromFlagMap, parseFlagFile } from "../../util/flag-file.js";
 import { parseKeyValues, parseTaints } from "../parse-lists.js";
-import { batchWakeups } from "../../util/wakeup-batching.js";
 
 /** Flags upstream's hollow-node pod template passes that have no meaning here: accepted, ignored. */
 const UPSTREAM_IGNORED_FLAGS: FlagSpec[] = [
@@ -96,7 +95,7 @@ export const hollowNodeCommand: Command = {
       name: "batch-interval",
       type: "string",
       help: "a busy process handles network events and timers in passes at most this often, Go duration (0: each as it comes)",
-      default: "20ms",
+      default: "100ms",
     },
     {
       name: "metrics-port",
@@ -133,7 +132,6 @@ export const hollowNodeCommand: Command = {
         throw new UsageError(`invalid --${flag} "${flags[flag]}": want a Go duration such as 5s`);
       return ms;
     };
-    const batchIntervalMs = duration("batch-interval");
     const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
     if (flags["bootstrap-kubeconfig"]) {
       if (!flags["node-cert-dir"]) throw new UsageError("--bootstrap-kubeconfig needs --node-cert-dir");
@@ -169,13 +167,13 @@ export const hollowNodeCommand: Command = {
       runTimeMs: duration("run-time"),
       stopTimeMs: duration("stop-time"),
       seed: (flags.seed as number | undefined) ?? process.pid,
+      batchIntervalMs: duration("batch-interval"),
       log,
     });
     if ((flags["metrics-port"] as number) >= 0) {
       const served = await proc.metrics.serve(flags["metrics-port"] as number);
       log(`metrics on http://127.0.0.1:${served.port}/metrics`);
     }
-    const stopBatching = batchIntervalMs > 0 ? batchWakeups(batchIntervalMs) : undefined;
     const started = performance.now();
     await proc.start();
     log(`${nodes.length} hollow node(s) started in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -184,7 +182,6 @@ export const hollowNodeCommand: Command = {
     );
     log("stopping: finishing writes in flight");
     await proc.stop();
-    stopBatching?.();
     err(`stopped ${nodes.length} hollow node(s)`);
     return EXIT.ok;
   },

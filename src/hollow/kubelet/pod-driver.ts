@@ -146,17 +146,16 @@ export class PodDriver {
     if (tracked.timer) this.deps.timers.cancel(tracked.timer);
     const uid = tracked.runtime.uid;
     tracked.timer =
-      wakeAt === undefined ? undefined : this.deps.timers.schedule(wakeAt, () => this.wake(uid));
+      wakeAt === undefined ? undefined : this.deps.timers.schedule(wakeAt, () => this.wake(uid, wakeAt));
   }
 
-  private wake(uid: string): void {
+  /** The queue may fire a timer a little early (batched passes); the lifecycle then sees its due time. */
+  private wake(uid: string, dueMs: number): void {
     const tracked = this.pods.get(uid);
     if (!tracked) return;
     tracked.timer = undefined;
-    this.apply(
-      tracked,
-      this.deps.lifecycle.wake(tracked.pod, tracked.runtime, this.deps.clock.now(), this.ctx),
-    );
+    const now = Math.max(this.deps.clock.now(), dueMs);
+    this.apply(tracked, this.deps.lifecycle.wake(tracked.pod, tracked.runtime, now, this.ctx));
   }
 
   /**
