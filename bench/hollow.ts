@@ -26,7 +26,6 @@ const steadySeconds = Number(process.env.BENCH_STEADY_SECONDS ?? 60);
 const podsPerNode = Number(process.env.BENCH_PODS_PER_NODE ?? 30);
 const hollowArgs = (process.env.BENCH_HOLLOW_ARGS ?? "").split(/\s+/).filter(Boolean);
 const podSizes = new Set((process.env.BENCH_POD_SIZES ?? sizes.join(",")).split(",").map(Number));
-const POD_TIMEOUT_MS = 3_600_000;
 const log = (line: string) => process.stderr.write(`[bench:hollow] ${line}\n`);
 
 async function hollowMetrics(desc: ClusterDescription): Promise<Map<string, number>> {
@@ -118,7 +117,7 @@ async function hollowPodPhase(
   const admin = new KubeClient(await loadKubeconfig(desc.kubeconfig));
   try {
     const m0 = await hollowMetrics(desc);
-    const phase = await podPhase(admin, [pid], nodes * podsPerNode, steadyMillicores, POD_TIMEOUT_MS);
+    const phase = await podPhase(admin, [pid], nodes * podsPerNode, steadyMillicores);
     const m1 = await hollowMetrics(desc);
     return {
       pods: phase.pods,

@@ -48,7 +48,6 @@ const settings = {
 };
 const podSizes = new Set(numbers(process.env.BENCH_POD_SIZES ?? kubemarkSizes.join(",")));
 const READY_TIMEOUT_MS = 900_000;
-const POD_TIMEOUT_MS = 3_600_000;
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const log = (line: string) => process.stderr.write(`[bench:peers] ${line}\n`);
 
@@ -92,13 +91,7 @@ async function runOne(peer: Peer, nodes: number): Promise<PeerResult> {
     };
     if (podSizes.has(nodes) && settings.podsPerNode > 0) {
       log(`${peer.name}: ${nodes * settings.podsPerNode} pods`);
-      result.pods = await podPhase(
-        admin,
-        running.pids,
-        nodes * settings.podsPerNode,
-        peerMillicores,
-        POD_TIMEOUT_MS,
-      );
+      result.pods = await podPhase(admin, running.pids, nodes * settings.podsPerNode, peerMillicores);
     }
     log(JSON.stringify(result));
     return result;
