@@ -10,6 +10,12 @@ import {
 import type { RequestRecord } from "../client/kube-client.js";
 import { resourceOf } from "../client/request-path.js";
 
+interface RequestSeries {
+  count: { inc(): void };
+  /** Latency, for every verb but WATCH, which stays open. */
+  seconds?: { observe(value: number): void };
+}
+
 /** The hollow process's own metrics, in Prometheus format. */
 export class HollowMetrics {
   private readonly registry = new Registry();
@@ -64,11 +70,24 @@ export class HollowMetrics {
     addProcessMetrics(this.registry);
   }
 
+  /** Each request kind's series, by verb, resource, subresource and code: labelled once, not per request. */
+  private readonly requestSeries = new Map<string, RequestSeries>();
+
   /** The KubeClient onResponse hook. */
   readonly observe = (r: RequestRecord): void => {
     const { resource, subresource } = resourceOf(r.path);
-    this.requests.inc({ verb: r.method, resource, subresource, code: String(r.status) });
-    if (r.method !== "WATCH") this.requestSeconds.observe(r.durationMs / 1000, { verb: r.method, resource });
+    const key = `${r.method} ${resource} ${subresource} ${r.status}`;
+    let series = this.requestSeries.get(key);
+    if (!series) {
+      const verb = r.method;
+      series = {
+        count: this.requests.labels({ verb, resource, subresource, code: String(r.status) }),
+        seconds: verb === "WATCH" ? undefined : this.requestSeconds.labels({ verb, resource }),
+      };
+      this.requestSeries.set(key, series);
+    }
+    series.count.inc();
+    series.seconds?.observe(r.durationMs / 1000);
   };
 
   /** Serves /metrics on 127.0.0.1:port (0 picks a free port); resolves with the port. */

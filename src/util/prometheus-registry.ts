@@ -72,6 +72,12 @@ export class Counter extends Scalar {
     this.seriesOf(labels, () => 0).value += by;
   }
 
+  /** The series of these labels as a handle, for hot paths that keep it instead of passing labels each time. */
+  labels(labels: Labels): { inc(by?: number): void } {
+    const series = this.seriesOf(labels, () => 0);
+    return { inc: (by = 1) => void (series.value += by) };
+  }
+
   /** Takes the total from a cumulative source kept elsewhere, as client_golang's CounterFunc does. */
   setTotal(total: number, labels?: Labels): void {
     this.seriesOf(labels, () => 0).value = total;
@@ -104,7 +110,20 @@ export class Histogram extends Metric<Buckets> {
   }
 
   observe(value: number, labels?: Labels): void {
-    const b = this.seriesOf(labels, () => ({ counts: this.buckets.map(() => 0), sum: 0, count: 0 })).value;
+    this.record(this.bucketsOf(labels), value);
+  }
+
+  /** The series of these labels as a handle, for hot paths that keep it instead of passing labels each time. */
+  labels(labels: Labels): { observe(value: number): void } {
+    const b = this.bucketsOf(labels);
+    return { observe: (value) => this.record(b, value) };
+  }
+
+  private bucketsOf(labels: Labels | undefined): Buckets {
+    return this.seriesOf(labels, () => ({ counts: this.buckets.map(() => 0), sum: 0, count: 0 })).value;
+  }
+
+  private record(b: Buckets, value: number): void {
     const i = this.buckets.findIndex((bound) => value <= bound);
     if (i >= 0) b.counts[i]++;
     b.sum += value;

@@ -138,6 +138,15 @@ describe("request paths", () => {
       resource: "serviceaccounts",
       subresource: "token",
     });
+    assert.deepEqual(resourceOf("/api/v1/nodes/n1/status"), { resource: "nodes", subresource: "status" });
+    assert.deepEqual(resourceOf("/api/v1/pods?fieldSelector=spec.nodeName%3Dn1/x&watch=true"), {
+      resource: "pods",
+      subresource: "",
+    });
+    assert.deepEqual(resourceOf("/apis/storage.k8s.io/v1/csidrivers?watch=true"), {
+      resource: "csidrivers",
+      subresource: "",
+    });
   });
 
   it("leaves out managedFields before parsing, and nothing else", () => {

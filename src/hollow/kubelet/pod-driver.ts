@@ -23,9 +23,17 @@ interface TrackedPod {
   writes: Promise<void>;
   /** The newest status wanted; a retried write sends this, never an older one. */
   latestStatus?: PodStatus;
+  /** The status manager's next attempt after a failed status write, unless a newer status goes first. */
+  resync?: TimerId;
 }
 
-/** Failed writes are retried as the kubelet's status manager resyncs: with back-off, up to this delay. */
+/**
+ * The kubelet's status manager resyncs a status it failed to write this often (syncPeriod), or sooner when
+ * the pod's status changes again. Under load the first write often meets a 403: the Node authorizer has not
+ * yet seen the pod bound to this node.
+ */
+const STATUS_RESYNC_MS = 10_000;
+/** Other failed writes (DELETE, token requests) are retried with back-off, up to this delay. */
 const RETRY_INITIAL_MS = 500;
 const RETRY_MAX_MS = 10_000;
 
@@ -113,6 +121,7 @@ export class PodDriver {
     const tracked = this.pods.get(uid);
     if (!tracked) return;
     if (tracked.timer) this.deps.timers.cancel(tracked.timer);
+    this.cancelResync(tracked);
     this.pods.delete(uid);
     this.deps.lifecycle.forget(uid, this.ctx);
     this.deps.references.removePod(pod);
@@ -120,7 +129,10 @@ export class PodDriver {
 
   /** Waits for every write in flight (a clean stop loses none). */
   async drain(): Promise<void> {
-    for (const t of this.pods.values()) if (t.timer) this.deps.timers.cancel(t.timer);
+    for (const t of this.pods.values()) {
+      if (t.timer) this.deps.timers.cancel(t.timer);
+      this.cancelResync(t);
+    }
     await Promise.all([...this.pods.values()].map((t) => t.writes));
   }
 
@@ -135,7 +147,7 @@ export class PodDriver {
     this.arm(tracked, step.wakeAt);
     if (step.status) {
       tracked.latestStatus = step.status;
-      this.chain(tracked, () => this.writeStatus(tracked.pod, tracked.latestStatus!));
+      this.queueStatusWrite(tracked);
     }
     if (step.deletePod) this.chain(tracked, () => this.deletePod(tracked.pod));
   }
@@ -159,14 +171,48 @@ export class PodDriver {
   }
 
   /**
+   * Queues a write of the newest status behind the pod's earlier writes. It supersedes a pending resync; if
+   * it fails (other than the pod being gone or replaced), the status is written again at the next change
+   * or after STATUS_RESYNC_MS, as the kubelet's status manager does.
+   */
+  private queueStatusWrite(tracked: TrackedPod): void {
+    this.cancelResync(tracked);
+    tracked.writes = tracked.writes
+      .then(() => this.writeStatus(tracked.pod, tracked.latestStatus!))
+      .then(
+        () => this.cancelResync(tracked),
+        (err: Error) => {
+          if (!this.stillWanted(tracked, err) || tracked.resync) return;
+          this.deps.log(
+            `pod ${podName(tracked.pod)}: ${err.message}; writing it again within ${STATUS_RESYNC_MS / 1000}s`,
+          );
+          tracked.resync = this.deps.timers.schedule(this.deps.clock.now() + STATUS_RESYNC_MS, () => {
+            tracked.resync = undefined;
+            if (this.pods.get(tracked.runtime.uid) === tracked) this.queueStatusWrite(tracked);
+          });
+        },
+      );
+  }
+
+  private cancelResync(tracked: TrackedPod): void {
+    if (tracked.resync) this.deps.timers.cancel(tracked.resync);
+    tracked.resync = undefined;
+  }
+
+  /** Whether a failed write is worth another go: the pod is not gone or replaced, and still tracked. */
+  private stillWanted(tracked: TrackedPod, err: Error): boolean {
+    if (err instanceof ApiError && (err.status === 404 || err.status === 409)) return false;
+    return this.pods.get(tracked.pod.metadata.uid ?? "") === tracked;
+  }
+
+  /**
    * Queues a write behind the pod's earlier ones. A failure other than the pod being gone or replaced
    * (404, 409) is retried with back-off while the pod is still tracked: an API server restart loses nothing.
    */
   private chain(tracked: TrackedPod, write: () => Promise<void>, attempt = 0): void {
     tracked.writes = tracked.writes.then(write).catch((err: Error) => {
-      if (err instanceof ApiError && (err.status === 404 || err.status === 409)) return;
+      if (!this.stillWanted(tracked, err)) return;
       const uid = tracked.pod.metadata.uid ?? "";
-      if (this.pods.get(uid) !== tracked) return;
       const delay = Math.min(RETRY_INITIAL_MS * 2 ** attempt, RETRY_MAX_MS);
       if (attempt === 0) this.deps.log(`pod ${podName(tracked.pod)}: ${err.message}; retrying`);
       this.deps.timers.schedule(this.deps.clock.now() + delay, () => {

@@ -56,17 +56,21 @@ function checkResources(pod: Pod, allocatable: ResourceList, admitted: Pod[]): A
   for (const name of [...requested.keys()]) {
     if (isExtendedResource(name) && allocatable[name] === undefined) requested.delete(name);
   }
-  const used: ResourceAmounts = new Map();
-  for (const other of admitted) {
-    for (const [name, amount] of podRequests(other)) used.set(name, (used.get(name) ?? 0) + amount);
-  }
-
   const scalar = [...requested.keys()].filter((name) => !NATIVE_RESOURCES.has(name)).sort();
-  for (const name of ["cpu", "memory", "ephemeral-storage", ...scalar]) {
-    const amount = requested.get(name) ?? 0;
-    const inUse = used.get(name) ?? 0;
-    if (amount > 0 && amount > capacity(name) - inUse)
-      return insufficient(name, amount, inUse, capacity(name));
+  const checked = ["cpu", "memory", "ephemeral-storage", ...scalar].filter(
+    (name) => (requested.get(name) ?? 0) > 0,
+  );
+  // Only what the pod asks for is summed over the pods already admitted: a node re-checks every one of
+  // them at each admission.
+  const used: ResourceAmounts = new Map(checked.map((name) => [name, 0]));
+  for (const other of admitted) {
+    const theirs = podRequests(other);
+    for (const name of checked) used.set(name, used.get(name)! + (theirs.get(name) ?? 0));
+  }
+  for (const name of checked) {
+    const amount = requested.get(name)!;
+    const inUse = used.get(name)!;
+    if (amount > capacity(name) - inUse) return insufficient(name, amount, inUse, capacity(name));
   }
   return undefined;
 }
@@ -122,8 +126,9 @@ export function admitPod(pod: Pod, node: NodeAdmissionContext, admitted: Pod[]):
   if (pod.spec.nodeName && pod.spec.nodeName !== node.name) {
     return predicateFailure("NodeName", "node(s) didn't match the requested node name");
   }
-  const taken = active.flatMap(hostPorts);
-  if (hostPorts(pod).some((wanted) => taken.some((port) => portsConflict(wanted, port)))) {
+  const wanted = hostPorts(pod);
+  const taken = wanted.length > 0 ? active.flatMap(hostPorts) : [];
+  if (wanted.some((port) => taken.some((other) => portsConflict(port, other)))) {
     return predicateFailure("NodePorts", "node(s) didn't have free ports for the requested pod ports");
   }
   // The kubelet only enforces NoExecute taints; NoSchedule is the scheduler's business.

@@ -25,16 +25,32 @@ function splitRepository(reference: string): { repository: string; digest?: stri
   return { repository, digest, tag: colon < 0 ? undefined : named!.slice(colon + 1) };
 }
 
-export function normalizeImage(reference: string): string {
+/** Results are kept for this many references: a cluster runs few images, and each container start asks. */
+const MAX_REMEMBERED_IMAGES = 1000;
+
+function rememberedByReference(fn: (reference: string) => string): (reference: string) => string {
+  const results = new Map<string, string>();
+  return (reference) => {
+    let result = results.get(reference);
+    if (result === undefined) {
+      result = fn(reference);
+      if (results.size >= MAX_REMEMBERED_IMAGES) results.clear();
+      results.set(reference, result);
+    }
+    return result;
+  };
+}
+
+export const normalizeImage = rememberedByReference((reference) => {
   const { repository, digest, tag } = splitRepository(reference);
   if (digest) return tag ? `${repository}:${tag}@${digest}` : `${repository}@${digest}`;
   return `${repository}:${tag ?? "latest"}`;
-}
+});
 
-export function imageID(reference: string): string {
+export const imageID = rememberedByReference((reference) => {
   const { repository, digest } = splitRepository(reference);
   return `${repository}@${digest ?? `sha256:${sha256(normalizeImage(reference))}`}`;
-}
+});
 
 /** An image as a node reports it once pulled: by digest and by tag, with a stable made-up size. */
 export function containerImage(reference: string): ContainerImage {
