@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { Http2Connection, type H2Stream, type StreamHandlers } from "./http2-connection.js";
 import type { ClientIdentity } from "./kubeconfig.js";
 import type { ObjectCodec } from "./object-codec.js";
@@ -75,6 +76,8 @@ export interface KubeClientOptions {
 }
 
 const JSON_TYPE = "application/json";
+/** client-go's default for responses that ask to be retried (rest.Request's maxRetries). */
+const MAX_RETRIES = 10;
 
 /** How a stream's body is cut into frames: JSON watches and logs by line, protobuf watches by length. */
 export type Framing = "lines" | "length-prefixed";
@@ -170,14 +173,26 @@ export class KubeClient {
     return this.send("GET", path, { ...opts, accept });
   }
 
-  /** Throttle, exchange, record, and turn an error status into an ApiError; returns the raw body. */
+  /**
+   * Throttle, exchange, record, and turn an error status into an ApiError; returns the raw body. A 429 or
+   * 5xx that carries Retry-After is sent again after that many seconds, up to MAX_RETRIES times, as
+   * client-go does: the API server answers 429 when its in-flight limits are reached.
+   */
   private async send(method: string, path: string, opts: RequestOptions): Promise<Buffer> {
-    if (!opts.unthrottled) await this.options.throttle?.wait();
-    const started = performance.now();
-    const { status, body } = await this.exchange(method, withQuery(path, opts.query), opts);
-    this.options.onResponse?.({ method, path, status, durationMs: performance.now() - started });
-    if (status >= 400) throw apiError(status, body, `${method} ${path}`);
-    return body;
+    const target = withQuery(path, opts.query);
+    for (let retries = 0; ; retries++) {
+      if (!opts.unthrottled) await this.options.throttle?.wait();
+      const started = performance.now();
+      const { status, body, retryAfterSeconds } = await this.exchange(method, target, opts);
+      this.options.onResponse?.({ method, path, status, durationMs: performance.now() - started });
+      const retry = retryAfterSeconds !== undefined && (status === 429 || status >= 500);
+      if (retry && retries < MAX_RETRIES) {
+        await sleep(retryAfterSeconds * 1000, undefined, { signal: opts.signal });
+        continue;
+      }
+      if (status >= 400) throw apiError(status, body, `${method} ${path}`);
+      return body;
+    }
   }
 
   /**
@@ -331,6 +346,7 @@ function apiError(status: number, body: Buffer, what: string): ApiError {
 interface Response {
   status: number;
   body: Buffer;
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -340,6 +356,7 @@ interface Response {
  */
 class Exchange implements StreamHandlers {
   private status = 0;
+  private retryAfterSeconds: number | undefined;
   private readonly chunks: Buffer[] = [];
   private stream: H2Stream | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -360,8 +377,9 @@ class Exchange implements StreamHandlers {
     this.signal?.addEventListener("abort", this, { once: true });
   }
 
-  onResponse(status: number): void {
+  onResponse(status: number, retryAfterSeconds?: number): void {
     this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   onData(chunk: Buffer): void {
@@ -371,7 +389,11 @@ class Exchange implements StreamHandlers {
   onEnd(): void {
     if (!this.settle()) return;
     const { chunks } = this;
-    this.resolve({ status: this.status, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+    this.resolve({
+      status: this.status,
+      body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+      retryAfterSeconds: this.retryAfterSeconds,
+    });
   }
 
   onError(err: Error): void {

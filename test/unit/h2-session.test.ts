@@ -40,6 +40,26 @@ describe("HPACK subset", () => {
     assert.equal(huffmanDigits(Buffer.from([0x64, 0x0e, 0xff])), "307");
   });
 
+  it("reads Retry-After in seconds, raw or Huffman-coded, and passes over an HTTP date", () => {
+    const status429 = [0x08, 0x03, ...Buffer.from("429")];
+    // retry-after is static index 53: a full 4-bit prefix (15), then 38.
+    const retryAfter = (value: number[]) => Buffer.from([...status429, 0x0f, 0x26, ...value]);
+    const head: { retryAfterSeconds?: number } = {};
+    assert.equal(decodeStatus(retryAfter([0x01, 0x31]), head), 429);
+    assert.equal(head.retryAfterSeconds, 1);
+    // Huffman "10": the 5-bit codes 00001 and 00000, then six bits of padding.
+    decodeStatus(retryAfter([0x82, 0x08, 0x3f]), head);
+    assert.equal(head.retryAfterSeconds, 10);
+    const date = Buffer.from("Wed, 21 Oct 2026 07:28:00 GMT");
+    const trailing = [0x0f, 0x26, 0x01, 0x37];
+    const dated = {} as { retryAfterSeconds?: number };
+    decodeStatus(Buffer.from([...status429, 0x0f, 0x26, date.length, ...date]), dated);
+    assert.equal(dated.retryAfterSeconds, undefined);
+    // A later field still reads after the date is passed over.
+    decodeStatus(Buffer.from([...status429, 0x0f, 0x26, date.length, ...date, ...trailing]), dated);
+    assert.equal(dated.retryAfterSeconds, 7);
+  });
+
   it("refuses dynamic-table references, which a header table of size 0 forbids", () => {
     assert.throws(() => decodeStatus(Buffer.from([0xbe])), /outside the static table/);
   });

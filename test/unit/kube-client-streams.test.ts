@@ -28,6 +28,8 @@ describe("KubeClient watches and cancels", () => {
   let url: string;
   let watchesSeen = 0;
   const accepted: string[] = [];
+  /** Requests for /busy and /busy-no-retry-after, each answered 429 the first time. */
+  const busyTimes: Record<string, number[]> = {};
 
   before(async () => {
     // A plain-text HTTP/2 server on loopback that holds every watch open, as the API server does.
@@ -51,6 +53,16 @@ describe("KubeClient watches and cancels", () => {
       } else if (req.url?.startsWith("/notfound")) {
         res.writeHead(404, { "content-type": PROTOBUF_MEDIA_TYPE });
         res.end(PROTOBUF_NOT_FOUND);
+      } else if (req.url?.startsWith("/busy")) {
+        const seen = (busyTimes[req.url] ??= []);
+        seen.push(performance.now());
+        if (seen.length > 1) return res.end("{}");
+        // As the API server's max-inflight filter answers.
+        res.writeHead(429, {
+          "content-type": "application/json",
+          ...(req.url === "/busy" ? { "retry-after": "1" } : {}),
+        });
+        res.end(JSON.stringify({ kind: "Status", code: 429, reason: "TooManyRequests", message: "busy" }));
       } else if (req.url?.startsWith("/forbidden")) {
         res.writeHead(403, { "content-type": "application/json" });
         res.end(JSON.stringify({ kind: "Status", code: 403, reason: "Forbidden", message: "no" }));
@@ -140,6 +152,17 @@ describe("KubeClient watches and cancels", () => {
     abort.abort();
     await following;
     assert.equal(watchesSeen, 2);
+    client.close();
+  });
+
+  it("sends a request again after the Retry-After of a 429, and not without one", async () => {
+    const client = new KubeClient({ server: url });
+    await client.get("/busy");
+    const [first, second] = busyTimes["/busy"];
+    assert.equal(busyTimes["/busy"].length, 2);
+    assert.ok(second - first >= 990, `retried after ${second - first} ms, not the 1 s asked for`);
+    await assert.rejects(client.get("/busy-no-retry-after"), (err: ApiError) => err.status === 429);
+    assert.equal(busyTimes["/busy-no-retry-after"].length, 1);
     client.close();
   });
 });

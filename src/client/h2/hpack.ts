@@ -115,8 +115,20 @@ function intSize(value: number, prefixBits: number): number {
 
 export class HpackError extends Error {}
 
-/** The :status of a response header block; 0 when it has none (trailers). */
-export function decodeStatus(block: Buffer): number {
+/** RFC 7541's static table index of `retry-after`. */
+const RETRY_AFTER = 53;
+
+/** What a response head says besides its status, read only where asked for. */
+export interface ResponseHead {
+  /** Retry-After in seconds, when the response carries it as a number. */
+  retryAfterSeconds?: number;
+}
+
+/**
+ * The :status of a response header block; 0 when it has none (trailers). Given `head`, its Retry-After is
+ * read into it as well (the API server sends it with 429 Too Many Requests).
+ */
+export function decodeStatus(block: Buffer, head?: ResponseHead): number {
   const r = { at: 0 };
   let status = 0;
   while (r.at < block.length) {
@@ -139,6 +151,7 @@ export function decodeStatus(block: Buffer): number {
       throw new HpackError(`header name index ${nameIndex} outside the static table`);
     if (nameIndex === 0) skipString(block, r);
     if (nameIndex >= 8 && nameIndex <= 14) status = readStatusValue(block, r);
+    else if (nameIndex === RETRY_AFTER && head) head.retryAfterSeconds = readSecondsValue(block, r);
     else skipString(block, r);
   }
   return status;
@@ -166,18 +179,37 @@ function skipString(block: Buffer, r: { at: number }): void {
 }
 
 function readStatusValue(block: Buffer, r: { at: number }): number {
+  const text = readDigitsValue(block, r);
+  if (!/^\d{3}$/.test(text)) throw new HpackError(`invalid :status ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** A delay in seconds; undefined for the other form Retry-After may take, an HTTP date. */
+function readSecondsValue(block: Buffer, r: { at: number }): number | undefined {
+  const start = r.at;
+  try {
+    const text = readDigitsValue(block, r);
+    return /^\d+$/.test(text) ? Number(text) : undefined;
+  } catch (err) {
+    if (!(err instanceof HpackError)) throw err;
+    r.at = start;
+    skipString(block, r);
+    return undefined;
+  }
+}
+
+/** A string value holding decimal digits, Huffman-coded or not. */
+function readDigitsValue(block: Buffer, r: { at: number }): string {
   const huffman = (block[r.at] & 0x80) !== 0;
   const length = readInt(block, r, 7);
   const bytes = block.subarray(r.at, r.at + length);
   r.at += length;
   if (bytes.length !== length) throw new HpackError("truncated string");
-  const text = huffman ? huffmanDigits(bytes) : bytes.toString("latin1");
-  if (!/^\d{3}$/.test(text)) throw new HpackError(`invalid :status ${JSON.stringify(text)}`);
-  return Number(text);
+  return huffman ? huffmanDigits(bytes) : bytes.toString("latin1");
 }
 
 /**
- * Huffman-decodes a string of decimal digits, all a :status holds. In RFC 7541's code '0' to '2' are the
+ * Huffman-decodes a string of decimal digits, all a :status or a Retry-After in seconds holds. In RFC 7541's code '0' to '2' are the
  * 5-bit codes 0 to 2 and '3' to '9' the 6-bit codes 0x19 to 0x1f; the rest of the last byte is 1-padding.
  */
 export function huffmanDigits(bytes: Buffer): string {
@@ -213,6 +245,6 @@ export function huffmanDigits(bytes: Buffer): string {
   }
   // What is left must be the padding: fewer than 8 bits, all ones.
   if (held >= 8 || i < bytes.length || peek(held) !== (1 << held) - 1)
-    throw new HpackError("a :status that is not a Huffman-coded number");
+    throw new HpackError("not a Huffman-coded number");
   return out;
 }

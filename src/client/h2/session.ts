@@ -17,11 +17,18 @@ import {
   writeFrameHeader,
   type Frame,
 } from "./frames.js";
-import { decodeStatus, headerBlockBound, writeHeaderBlock, type PseudoHeaders } from "./hpack.js";
+import {
+  decodeStatus,
+  headerBlockBound,
+  writeHeaderBlock,
+  type PseudoHeaders,
+  type ResponseHead,
+} from "./hpack.js";
 
 /** What a stream reports; exactly one of onEnd and onError ends it. */
 export interface StreamHandlers {
-  onResponse(status: number): void;
+  /** The response's status, and its Retry-After in seconds when it carries one. */
+  onResponse(status: number, retryAfterSeconds?: number): void;
   /** The chunk is a view of the shared read buffer: copy what must outlive the call. */
   onData(chunk: Buffer): void;
   onEnd(): void;
@@ -95,6 +102,8 @@ export class H2Session {
   private closedWith: Error | undefined;
   private referenced = false;
   private readonly pseudoHeaders: PseudoHeaders;
+  /** Filled in by each header block decoded, then handed on. */
+  private readonly head: ResponseHead = {};
 
   constructor(private readonly opts: SessionOptions) {
     this.pseudoHeaders = { scheme: opts.url.protocol.replace(/:$/, ""), authority: opts.url.host };
@@ -317,12 +326,13 @@ export class H2Session {
 
   private onHeaderBlock(streamId: number, flags: number, block: Buffer): void {
     // Decoded even for a stream we dropped: a header block must always be read (RFC 9113 section 4.3).
-    const status = decodeStatus(block);
+    this.head.retryAfterSeconds = undefined;
+    const status = decodeStatus(block, this.head);
     const stream = this.streams.get(streamId);
     if (!stream) return;
     if (!stream.gotHeaders && status >= 200) {
       stream.gotHeaders = true;
-      stream.handlers.onResponse(status);
+      stream.handlers.onResponse(status, this.head.retryAfterSeconds);
     }
     if (flags & Flag.END_STREAM) this.end(stream);
   }
