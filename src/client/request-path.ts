@@ -1,3 +1,5 @@
+const SLASH = 0x2f;
+
 /**
  * (resource, subresource) of an API path, as the API server's metrics label them: /api/v1/<resource>/...,
  * /apis/<group>/<version>/<resource>/..., either with namespaces/<ns>/ before the resource unless the
@@ -35,5 +37,3 @@ function skipSegments(path: string, at: number, end: number, count: number): num
 function segmentIs(path: string, at: number, end: number, name: string): boolean {
   return segmentEnd(path, at, end) - at === name.length && path.startsWith(name, at);
 }
-
-const SLASH = 0x2f;

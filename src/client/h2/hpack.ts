@@ -180,26 +180,19 @@ function skipString(block: Buffer, r: { at: number }): void {
 
 function readStatusValue(block: Buffer, r: { at: number }): number {
   const text = readDigitsValue(block, r);
-  if (!/^\d{3}$/.test(text)) throw new HpackError(`invalid :status ${JSON.stringify(text)}`);
+  if (text === undefined || !/^\d{3}$/.test(text))
+    throw new HpackError(`invalid :status ${JSON.stringify(text ?? "(not Huffman-coded digits)")}`);
   return Number(text);
 }
 
 /** A delay in seconds; undefined for the other form Retry-After may take, an HTTP date. */
 function readSecondsValue(block: Buffer, r: { at: number }): number | undefined {
-  const start = r.at;
-  try {
-    const text = readDigitsValue(block, r);
-    return /^\d+$/.test(text) ? Number(text) : undefined;
-  } catch (err) {
-    if (!(err instanceof HpackError)) throw err;
-    r.at = start;
-    skipString(block, r);
-    return undefined;
-  }
+  const text = readDigitsValue(block, r);
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
-/** A string value holding decimal digits, Huffman-coded or not. */
-function readDigitsValue(block: Buffer, r: { at: number }): string {
+/** A string value that should hold decimal digits; undefined when Huffman-coded as anything else. */
+function readDigitsValue(block: Buffer, r: { at: number }): string | undefined {
   const huffman = (block[r.at] & 0x80) !== 0;
   const length = readInt(block, r, 7);
   const bytes = block.subarray(r.at, r.at + length);
@@ -209,10 +202,11 @@ function readDigitsValue(block: Buffer, r: { at: number }): string {
 }
 
 /**
- * Huffman-decodes a string of decimal digits, all a :status or a Retry-After in seconds holds. In RFC 7541's code '0' to '2' are the
- * 5-bit codes 0 to 2 and '3' to '9' the 6-bit codes 0x19 to 0x1f; the rest of the last byte is 1-padding.
+ * Huffman-decodes a string of decimal digits, all a :status or a Retry-After in seconds holds; undefined
+ * for any other string. In RFC 7541's code '0' to '2' are the 5-bit codes 0 to 2 and '3' to '9' the 6-bit
+ * codes 0x19 to 0x1f; the rest of the last byte is 1-padding.
  */
-export function huffmanDigits(bytes: Buffer): string {
+export function huffmanDigits(bytes: Buffer): string | undefined {
   let out = "";
   let bits = 0;
   let held = 0;
@@ -244,7 +238,6 @@ export function huffmanDigits(bytes: Buffer): string {
     break;
   }
   // What is left must be the padding: fewer than 8 bits, all ones.
-  if (held >= 8 || i < bytes.length || peek(held) !== (1 << held) - 1)
-    throw new HpackError("not a Huffman-coded number");
+  if (held >= 8 || i < bytes.length || peek(held) !== (1 << held) - 1) return undefined;
   return out;
 }

@@ -188,7 +188,7 @@ export class PodDriver {
           );
           tracked.resync = this.deps.timers.schedule(this.deps.clock.now() + STATUS_RESYNC_MS, () => {
             tracked.resync = undefined;
-            if (this.pods.get(tracked.runtime.uid) === tracked) this.queueStatusWrite(tracked);
+            if (this.isTracked(tracked)) this.queueStatusWrite(tracked);
           });
         },
       );
@@ -202,7 +202,12 @@ export class PodDriver {
   /** Whether a failed write is worth another go: the pod is not gone or replaced, and still tracked. */
   private stillWanted(tracked: TrackedPod, err: Error): boolean {
     if (err instanceof ApiError && (err.status === 404 || err.status === 409)) return false;
-    return this.pods.get(tracked.pod.metadata.uid ?? "") === tracked;
+    return this.isTracked(tracked);
+  }
+
+  /** The pod is still on this node, as this very record (not removed, not replaced under its uid). */
+  private isTracked(tracked: TrackedPod): boolean {
+    return this.pods.get(tracked.runtime.uid) === tracked;
   }
 
   /**
@@ -212,11 +217,10 @@ export class PodDriver {
   private chain(tracked: TrackedPod, write: () => Promise<void>, attempt = 0): void {
     tracked.writes = tracked.writes.then(write).catch((err: Error) => {
       if (!this.stillWanted(tracked, err)) return;
-      const uid = tracked.pod.metadata.uid ?? "";
       const delay = Math.min(RETRY_INITIAL_MS * 2 ** attempt, RETRY_MAX_MS);
       if (attempt === 0) this.deps.log(`pod ${podName(tracked.pod)}: ${err.message}; retrying`);
       this.deps.timers.schedule(this.deps.clock.now() + delay, () => {
-        if (this.pods.get(uid) === tracked) this.chain(tracked, write, attempt + 1);
+        if (this.isTracked(tracked)) this.chain(tracked, write, attempt + 1);
       });
     });
   }
