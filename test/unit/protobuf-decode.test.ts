@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { lease } from "../../src/client/protobuf/coordination-v1.js";
+import { pod } from "../../src/client/protobuf/core-v1.js";
 import { encodeMessage } from "../../src/client/protobuf/encode.js";
 import {
   decodeList,
@@ -197,6 +198,37 @@ describe("decoding an object of an unchanged generation", () => {
       const decoded = decodeMessage(objectSchema, bytes, 0, bytes.length, () => previous);
       assert.deepEqual(decoded.spec, { image: "new" });
     }
+  });
+  it("reads of a pod's metadata what its node acts on, and skips owners, creation time and finalizers", () => {
+    const metadata = bytes(
+      1,
+      bytes(1, "web-1"),
+      bytes(2, "web-"),
+      bytes(3, "ns"),
+      bytes(5, "u1"),
+      bytes(6, "42"),
+      num(7, 1),
+      bytes(8, num(1, 1_790_000_000)),
+      bytes(9, num(1, 1_790_000_030)),
+      num(10, 30),
+      bytes(11, bytes(1, "kubernetes.io/os"), bytes(2, "linux")),
+      bytes(12, bytes(1, "kubemark.io/run-time"), bytes(2, "1s")),
+      bytes(13, bytes(1, "ReplicaSet"), bytes(3, "web"), bytes(4, "u0"), bytes(5, "apps/v1")),
+      bytes(14, "example.com/hold"),
+    );
+    assert.deepEqual(decodeMessage(pod, metadata, 0, metadata.length), {
+      metadata: {
+        name: "web-1",
+        namespace: "ns",
+        uid: "u1",
+        resourceVersion: "42",
+        generation: 1,
+        deletionTimestamp: new Date(1_790_000_030_000).toISOString().replace(".000", ""),
+        deletionGracePeriodSeconds: 30,
+        labels: { "kubernetes.io/os": "linux" },
+        annotations: { "kubemark.io/run-time": "1s" },
+      },
+    });
   });
 });
 

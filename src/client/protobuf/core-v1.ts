@@ -15,7 +15,7 @@ import {
   strings,
   time,
 } from "./schema.js";
-import { objectMeta } from "./meta-v1.js";
+import { objectMeta, podObjectMeta } from "./meta-v1.js";
 
 const localObjectReference = message({ 1: str("name") });
 const objectReference = message({ 1: inline(localObjectReference) });
@@ -200,7 +200,7 @@ const podStatus = message({
 });
 
 export const pod = message({
-  1: msg("metadata", objectMeta),
+  1: msg("metadata", podObjectMeta),
   2: msg("spec", podSpec),
   3: msg("status", podStatus),
 });

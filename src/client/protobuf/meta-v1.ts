@@ -3,7 +3,7 @@
  * managedFields (field 17) is left out: nothing here reads it, and on an update the API server keeps the
  * live object's when none are sent, as it does for any client that does not know them.
  */
-import { bool, int, list, message, msg, str, stringMap, strings, time } from "./schema.js";
+import { bool, fieldsOf, int, list, message, msg, str, stringMap, strings, time } from "./schema.js";
 
 export const objectMeta = message({
   1: str("name"),
@@ -30,6 +30,18 @@ export const objectMeta = message({
   ),
   14: strings("finalizers"),
 });
+
+/**
+ * The ObjectMeta a node reads of its pods: what identifies them, their deletion, and the labels and
+ * annotations it acts on. A pod is never written back whole, so the rest (owner references, creation time,
+ * finalizers) is skipped; its pod watch decodes about six events per pod.
+ */
+export const podObjectMeta = fieldsOf(
+  objectMeta,
+  // name, namespace, uid, resourceVersion, generation, deletionTimestamp, deletionGracePeriodSeconds,
+  // labels, annotations
+  [1, 3, 5, 6, 7, 9, 10, 11, 12],
+);
 
 /** Only what a watch needs to resume: the resourceVersion, and a bookmark's annotations. */
 export const resourceVersionOnly = message({

@@ -32,6 +32,13 @@ export function message(fields: Record<number, Field>): MessageSchema {
   return { fields: byNumber };
 }
 
+/** The same message with only the numbered fields read; the others are skipped. */
+export function fieldsOf(schema: MessageSchema, numbers: readonly number[]): MessageSchema {
+  const fields: (Field | undefined)[] = [];
+  for (const number of numbers) fields[number] = schema.fields[number];
+  return { fields };
+}
+
 export const str = (name: string, keep = false): Field => ({ kind: "string", name, keep });
 export const int = (name: string, keep = false): Field => ({ kind: "int", name, keep });
 export const bool = (name: string, keep = false): Field => ({ kind: "bool", name, keep });
