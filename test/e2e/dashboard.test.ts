@@ -7,7 +7,7 @@ import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import type { PerfData } from "../../src/reports/perfdata.js";
-import { eventually, KUBEMARK_BIN, kubemark, run, testHome } from "../support/cli.js";
+import { eventually, KUBEMARK_BIN, kubemark, removeTestHome, run, testHome } from "../support/cli.js";
 
 const NODES = 3;
 const REPO = path.resolve(path.dirname(KUBEMARK_BIN), "..");
@@ -118,6 +118,7 @@ describe("kubemark dashboard and report", () => {
     await context?.close();
     dashboard?.kill("SIGINT");
     await kubemark(home, "stop", "--name", "dash");
+    await removeTestHome(home);
   });
 
   it("lists both runs with their facts, and the corrupt and foreign files with the reason", async () => {

@@ -22,7 +22,7 @@ import {
   revokeNodeBootstrap,
 } from "../../src/providers/bootstrap-token.js";
 import { KUBELET_CLIENT_SIGNER } from "../../src/providers/tls-bootstrap.js";
-import { eventually, KUBEMARK_BIN, kubemark, testHome } from "../support/cli.js";
+import { eventually, KUBEMARK_BIN, kubemark, removeTestHome, testHome } from "../support/cli.js";
 import { adminClient, listNodes, listPods, readCluster } from "../support/cluster.js";
 import { PodsAsProcesses } from "../support/pods-as-processes.js";
 import { isConditionTrue } from "../../src/client/conditions.js";
@@ -86,6 +86,7 @@ describe("existing master: hollow nodes join a master kubemark did not start", (
     await kubemark(home, "stop", "--name", "viaconfig");
     await kubemark(home, "stop", "--name", "viatoken");
     await kubemark(home, "stop", "--name", "master");
+    await removeTestHome(home);
   });
 
   it("runs hollow nodes with a given kubeconfig's identity, says it is an admin, and removes its Nodes and Leases on stop", async () => {
@@ -300,6 +301,7 @@ describe("external provider: hollow nodes as pods of another cluster", () => {
       "outside",
     ])
       await kubemark(home, "stop", "--name", name);
+    await removeTestHome(home);
   });
 
   const startExternal = (name: string, externalKubeconfig: string, ...more: string[]) =>
@@ -320,7 +322,8 @@ describe("external provider: hollow nodes as pods of another cluster", () => {
     );
 
   it("creates namespace, Secret, ConfigMap and Deployment; the pods' command registers N nodes; locate maps them; stop leaves nothing", async () => {
-    const runner = new PodsAsProcesses(outsideAdmin, "kubemark", podSelector("ext"), await testHome());
+    const runnerHome = await testHome();
+    const runner = new PodsAsProcesses(outsideAdmin, "kubemark", podSelector("ext"), runnerHome);
     runner.start();
     try {
       const res = await startExternal(
@@ -400,11 +403,13 @@ describe("external provider: hollow nodes as pods of another cluster", () => {
       assert.deepEqual(runner.running(), [], "every pod's process was stopped with its pod");
     } finally {
       await runner.stop();
+      await removeTestHome(runnerHome);
     }
   });
 
   it("with a local master, makes the bootstrap token itself and takes it away with the master", async () => {
-    const runner = new PodsAsProcesses(outsideAdmin, "kubemark", podSelector("localext"), await testHome());
+    const runnerHome = await testHome();
+    const runner = new PodsAsProcesses(outsideAdmin, "kubemark", podSelector("localext"), runnerHome);
     runner.start();
     try {
       const res = await kubemark(
@@ -439,6 +444,7 @@ describe("external provider: hollow nodes as pods of another cluster", () => {
       assert.deepEqual(runner.running(), []);
     } finally {
       await runner.stop();
+      await removeTestHome(runnerHome);
     }
   });
 

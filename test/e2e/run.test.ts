@@ -8,7 +8,15 @@ import { ApiError, type KubeClient } from "../../src/client/kube-client.js";
 import { nearestRankPercentile } from "../../src/measurements/percentile.js";
 import { podStartupTimes } from "../../src/measurements/pod-startup-measurement.js";
 import type { PerfData } from "../../src/reports/perfdata.js";
-import { eventually, KUBEMARK_BIN, kubemark, run, testHome, type RunResult } from "../support/cli.js";
+import {
+  eventually,
+  KUBEMARK_BIN,
+  kubemark,
+  removeTestHome,
+  run,
+  testHome,
+  type RunResult,
+} from "../support/cli.js";
 import { adminClient, listPods, readCluster } from "../support/cluster.js";
 
 const NODES = 20;
@@ -91,6 +99,7 @@ describe("kubemark run", () => {
   after(async () => {
     admin?.close();
     await kubemark(home, "stop", "--name", "run");
+    await removeTestHome(home);
   });
 
   it("runs density, writes parseable artifacts, and deletes its namespaces", async () => {

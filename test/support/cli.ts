@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +16,11 @@ export interface RunResult {
 /** A private KUBEMARK_HOME per test file, so tests never touch the user's clusters. */
 export async function testHome(): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), "kubemark-test-"));
+}
+
+/** Removes a test home once its clusters are stopped (retried: a stopped process may still be closing a log). */
+export async function removeTestHome(home: string | undefined): Promise<void> {
+  if (home) await rm(home, { recursive: true, force: true, maxRetries: 5 });
 }
 
 export function run(
