@@ -121,32 +121,18 @@ describe("watch events of an unchanged generation", () => {
 
 describe("request paths", () => {
   it("names resource and subresource as the API server's metrics do", () => {
-    assert.deepEqual(resourceOf("/api/v1/namespaces/ns/pods/p1/status?x=1"), {
-      resource: "pods",
-      subresource: "status",
-    });
-    assert.deepEqual(resourceOf("/api/v1/nodes"), { resource: "nodes", subresource: "" });
-    assert.deepEqual(resourceOf("/api/v1/namespaces/kube-system"), {
-      resource: "namespaces",
-      subresource: "",
-    });
-    assert.deepEqual(resourceOf("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1"), {
-      resource: "leases",
-      subresource: "",
-    });
-    assert.deepEqual(resourceOf("/api/v1/namespaces/d/serviceaccounts/default/token"), {
-      resource: "serviceaccounts",
-      subresource: "token",
-    });
-    assert.deepEqual(resourceOf("/api/v1/nodes/n1/status"), { resource: "nodes", subresource: "status" });
-    assert.deepEqual(resourceOf("/api/v1/pods?fieldSelector=spec.nodeName%3Dn1/x&watch=true"), {
-      resource: "pods",
-      subresource: "",
-    });
-    assert.deepEqual(resourceOf("/apis/storage.k8s.io/v1/csidrivers?watch=true"), {
-      resource: "csidrivers",
-      subresource: "",
-    });
+    const cases: [path: string, resource: string, subresource: string][] = [
+      ["/api/v1/namespaces/ns/pods/p1/status?x=1", "pods", "status"],
+      ["/api/v1/nodes", "nodes", ""],
+      ["/api/v1/namespaces/kube-system", "namespaces", ""],
+      ["/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1", "leases", ""],
+      ["/api/v1/namespaces/d/serviceaccounts/default/token", "serviceaccounts", "token"],
+      ["/api/v1/nodes/n1/status", "nodes", "status"],
+      ["/api/v1/pods?fieldSelector=spec.nodeName%3Dn1/x&watch=true", "pods", ""],
+      ["/apis/storage.k8s.io/v1/csidrivers?watch=true", "csidrivers", ""],
+    ];
+    for (const [path, resource, subresource] of cases)
+      assert.deepEqual(resourceOf(path), { resource, subresource }, path);
   });
 
   it("leaves out managedFields before parsing, and nothing else", () => {
