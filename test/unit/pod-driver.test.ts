@@ -119,4 +119,24 @@ describe("pod driver status writes", () => {
     await elapse(clock, 30_000);
     assert.equal(api.sent.length, 3, "a written status is not written again");
   });
+
+  it("writes a failed status again at the node's next status change, of any pod", async () => {
+    const { clock, api, driver, pod } = setup("2");
+    api.forbidGets = 1;
+    driver.upsert(pod);
+    await elapse(clock, 2_000);
+    assert.deepEqual(
+      api.sent.map((s) => s.verb),
+      ["GET"],
+    );
+    const other = structuredClone(pod);
+    other.metadata = { ...other.metadata, name: "q", uid: "uid-2" };
+    other.spec.containers[0].resources = { requests: { cpu: "100m" } };
+    driver.upsert(other);
+    await elapse(clock, 0);
+    const rejected = api.sent.find((s) => s.phase === "Failed");
+    assert.ok(rejected, `the rejected pod's status was written again: ${JSON.stringify(api.sent)}`);
+    assert.equal(rejected.at, api.sent[0].at + 2_000, "with the other pod's first status, not 10 s later");
+    assert.ok(api.sent.some((s) => s.phase === "Pending"));
+  });
 });

@@ -14,6 +14,7 @@ import {
 import type { HollowNodeConfig } from "../node-config.js";
 import type { NodeImages } from "./node-images.js";
 import type { ReferencedObjectWatches } from "./referenced-objects.js";
+import { mergePodStatus, podStatusPatch } from "./status-patch.js";
 
 interface TrackedPod {
   pod: Pod;
@@ -23,14 +24,16 @@ interface TrackedPod {
   writes: Promise<void>;
   /** The newest status wanted; a retried write sends this, never an older one. */
   latestStatus?: PodStatus;
-  /** The status manager's next attempt after a failed status write, unless a newer status goes first. */
+  /** The status last written: the server holds it even while the watch has not yet delivered its echo. */
+  acked?: PodStatus;
+  /** The status manager's next attempt after a failed status write, unless the node syncs statuses first. */
   resync?: TimerId;
 }
 
 /**
- * The kubelet's status manager resyncs a status it failed to write this often (syncPeriod), or sooner when
- * the pod's status changes again. Under load the first write often meets a 403: the Node authorizer has not
- * yet seen the pod bound to this node.
+ * The kubelet's status manager resyncs a status it failed to write this often (syncPeriod), or sooner: at the
+ * node's next status change, of this pod or any other. Under load the first write often meets a 403: the
+ * Node authorizer has not yet seen the pod bound to this node.
  */
 const STATUS_RESYNC_MS = 10_000;
 /** Other failed writes (DELETE, token requests) are retried with back-off, up to this delay. */
@@ -58,6 +61,8 @@ export interface PodDriverDeps {
  */
 export class PodDriver {
   private readonly pods = new Map<string, TrackedPod>();
+  /** Pods whose newest status failed to write, tried again at the node's next status change. */
+  private readonly unsynced = new Set<TrackedPod>();
   private allocator: PodIPAllocator | undefined;
   private readonly ctx: PodNodeContext;
 
@@ -122,6 +127,7 @@ export class PodDriver {
     if (!tracked) return;
     if (tracked.timer) this.deps.timers.cancel(tracked.timer);
     this.cancelResync(tracked);
+    this.unsynced.delete(tracked);
     this.pods.delete(uid);
     this.deps.lifecycle.forget(uid, this.ctx);
     this.deps.references.removePod(pod);
@@ -133,6 +139,7 @@ export class PodDriver {
       if (t.timer) this.deps.timers.cancel(t.timer);
       this.cancelResync(t);
     }
+    this.unsynced.clear();
     await Promise.all([...this.pods.values()].map((t) => t.writes));
   }
 
@@ -147,7 +154,7 @@ export class PodDriver {
     this.arm(tracked, step.wakeAt);
     if (step.status) {
       tracked.latestStatus = step.status;
-      this.queueStatusWrite(tracked);
+      this.syncStatuses(tracked);
     }
     if (step.deletePod) this.chain(tracked, () => this.deletePod(tracked.pod));
   }
@@ -171,14 +178,24 @@ export class PodDriver {
   }
 
   /**
+   * A pod's status changed: as the status manager's batch sync, its write is queued and so is every write
+   * that failed before on this node.
+   */
+  private syncStatuses(changed: TrackedPod): void {
+    this.queueStatusWrite(changed);
+    for (const tracked of this.unsynced) this.queueStatusWrite(tracked);
+  }
+
+  /**
    * Queues a write of the newest status behind the pod's earlier writes. It supersedes a pending resync; if
-   * it fails (other than the pod being gone or replaced), the status is written again at the next change
-   * or after STATUS_RESYNC_MS, as the kubelet's status manager does.
+   * it fails (other than the pod being gone or replaced), the status is written again at the node's next
+   * status change or after STATUS_RESYNC_MS, as the kubelet's status manager does.
    */
   private queueStatusWrite(tracked: TrackedPod): void {
     this.cancelResync(tracked);
+    this.unsynced.delete(tracked);
     tracked.writes = tracked.writes
-      .then(() => this.writeStatus(tracked.pod, tracked.latestStatus!))
+      .then(() => this.writeStatus(tracked))
       .then(
         () => this.cancelResync(tracked),
         (err: Error) => {
@@ -186,6 +203,7 @@ export class PodDriver {
           this.deps.log(
             `pod ${podName(tracked.pod)}: ${err.message}; writing it again within ${STATUS_RESYNC_MS / 1000}s`,
           );
+          this.unsynced.add(tracked);
           tracked.resync = this.deps.timers.schedule(this.deps.clock.now() + STATUS_RESYNC_MS, () => {
             tracked.resync = undefined;
             if (this.isTracked(tracked)) this.queueStatusWrite(tracked);
@@ -225,17 +243,25 @@ export class PodDriver {
     });
   }
 
-  /** As the kubelet's status manager: GET the pod, then PATCH from what it holds to what it wants. */
-  private async writeStatus(pod: Pod, status: PodStatus): Promise<void> {
+  /**
+   * As the kubelet's status manager: GET the pod, then PATCH a strategic merge patch from the status the
+   * server holds to the one wanted, with the UID as precondition; no PATCH when nothing differs.
+   */
+  private async writeStatus(tracked: TrackedPod): Promise<void> {
+    const pod = tracked.pod;
     const path = podPath(pod);
-    // The watch already delivered the pod's current status; the GET is sent for the master's sake.
+    // The GET is sent for the master's sake: the watch and our last write already say what the server holds.
     await this.deps.client.get(path, { discardBody: true });
-    await this.deps.client.patch(
-      `${path}/status`,
-      { metadata: { uid: pod.metadata.uid }, status: statusPatch(pod.status ?? {}, status) },
-      "merge",
-      { discardBody: true },
-    );
+    const wanted = mergePodStatus(tracked.pod.status, tracked.latestStatus!);
+    const patch = podStatusPatch([tracked.pod.status, tracked.acked], wanted);
+    if (patch)
+      await this.deps.client.patch(
+        `${path}/status`,
+        { metadata: { uid: pod.metadata.uid }, status: patch },
+        "strategic",
+        { discardBody: true },
+      );
+    tracked.acked = wanted;
   }
 
   private async deletePod(pod: Pod): Promise<void> {
@@ -284,24 +310,6 @@ export class PodDriver {
       });
     }
   }
-}
-
-/**
- * A merge patch from the status read to the one wanted, as the kubelet's two-way patch: fields that went
- * away are nulled, lists are replaced whole, and conditions that other writers own (readiness gates,
- * DisruptionTarget) are carried over.
- */
-export function statusPatch(current: PodStatus, desired: PodStatus): Record<string, unknown> {
-  const patch: Record<string, unknown> = { ...desired };
-  for (const key of Object.keys(current)) if (!(key in desired)) patch[key] = null;
-  if (desired.conditions) {
-    const ours = new Set(desired.conditions.map((c) => c.type));
-    patch.conditions = [
-      ...desired.conditions,
-      ...(current.conditions ?? []).filter((c) => !ours.has(c.type)),
-    ];
-  }
-  return patch;
 }
 
 function podPath(pod: Pod): string {
