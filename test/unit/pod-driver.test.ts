@@ -27,6 +27,11 @@ class FakeApi {
   readonly sent: Sent[] = [];
   forbidGets = 0;
 
+  /** The calls so far, a status PATCH with the phase it writes: "GET", "PATCH Running", ... */
+  calls(): string[] {
+    return this.sent.map((s) => `${s.verb}${s.phase ? ` ${s.phase}` : ""}`);
+  }
+
   constructor(private readonly clock: FakeClock) {}
 
   readonly client = {
@@ -94,9 +99,8 @@ describe("pod driver status writes", () => {
     api.forbidGets = 1;
     driver.upsert(pod);
     await elapse(clock, 9_000);
-    const verbs = api.sent.map((s) => `${s.verb}${s.phase ? ` ${s.phase}` : ""}`);
     // The Pending status is never sent: the Running one supersedes it, as in the kubelet's status manager.
-    assert.deepEqual(verbs, ["GET", "GET", "PATCH Running"]);
+    assert.deepEqual(api.calls(), ["GET", "GET", "PATCH Running"]);
     assert.ok(api.sent[1].at - api.sent[0].at > 500, "the first write is not retried at once");
   });
 
@@ -106,15 +110,9 @@ describe("pod driver status writes", () => {
     api.forbidGets = 1;
     driver.upsert(pod);
     await elapse(clock, 9_900);
-    assert.deepEqual(
-      api.sent.map((s) => s.verb),
-      ["GET"],
-    );
+    assert.deepEqual(api.calls(), ["GET"]);
     await elapse(clock, 200);
-    assert.deepEqual(
-      api.sent.map((s) => `${s.verb}${s.phase ? ` ${s.phase}` : ""}`),
-      ["GET", "GET", "PATCH Failed"],
-    );
+    assert.deepEqual(api.calls(), ["GET", "GET", "PATCH Failed"]);
     assert.equal(api.sent[1].at - api.sent[0].at, 10_000);
     await elapse(clock, 30_000);
     assert.equal(api.sent.length, 3, "a written status is not written again");
@@ -125,10 +123,7 @@ describe("pod driver status writes", () => {
     api.forbidGets = 1;
     driver.upsert(pod);
     await elapse(clock, 2_000);
-    assert.deepEqual(
-      api.sent.map((s) => s.verb),
-      ["GET"],
-    );
+    assert.deepEqual(api.calls(), ["GET"]);
     const other = structuredClone(pod);
     other.metadata = { ...other.metadata, name: "q", uid: "uid-2" };
     other.spec.containers[0].resources = { requests: { cpu: "100m" } };

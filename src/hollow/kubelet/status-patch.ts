@@ -4,8 +4,8 @@
  * to the wanted one, as strategicpatch.CreateTwoWayMergePatch makes it for a PodStatus.
  */
 
-import type { PodCondition, PodStatus } from "../../client/types.js";
-import { KUBELET_CONDITIONS } from "../pods/pod-conditions.js";
+import type { PodStatus } from "../../client/types.js";
+import { KUBELET_CONDITIONS, othersConditions } from "../pods/pod-conditions.js";
 
 /** PodStatus lists merged item by item (patchStrategy "merge"), by these keys; other lists are replaced whole. */
 const MERGE_KEYS: Readonly<Record<string, string>> = {
@@ -23,10 +23,8 @@ type JsonObject = Record<string, unknown>;
  */
 export function mergePodStatus(held: PodStatus | undefined, wanted: PodStatus): PodStatus {
   if (!wanted.conditions) return wanted;
-  const conditions: PodCondition[] = [];
-  for (const c of held?.conditions ?? []) if (!KUBELET_CONDITIONS.has(c.type)) conditions.push(c);
-  for (const c of wanted.conditions) if (KUBELET_CONDITIONS.has(c.type)) conditions.push(c);
-  return { ...wanted, conditions };
+  const owned = wanted.conditions.filter((condition) => KUBELET_CONDITIONS.has(condition.type));
+  return { ...wanted, conditions: [...othersConditions(held), ...owned] };
 }
 
 /**
@@ -45,8 +43,8 @@ export function podStatusPatch(
   wanted: PodStatus,
 ): JsonObject | undefined {
   const known = held.filter((status) => status !== undefined);
-  const patch = diffObjects(known.length > 0 ? known : [{}], wanted, MERGE_KEYS);
-  return patch && Object.keys(patch).length > 0 ? patch : undefined;
+  // diffObjects makes a patch only to set something in it: never an empty one.
+  return diffObjects(known.length > 0 ? known : [{}], wanted, MERGE_KEYS);
 }
 
 function diffObjects(

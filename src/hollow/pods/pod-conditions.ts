@@ -14,6 +14,11 @@ export const KUBELET_CONDITIONS: ReadonlySet<string> = new Set([
   "PodScheduled",
 ]);
 
+/** The conditions of a status that other writers own (readiness gates, DisruptionTarget), in its order. */
+export function othersConditions(status: { conditions?: PodCondition[] } | undefined): PodCondition[] {
+  return (status?.conditions ?? []).filter((condition) => !KUBELET_CONDITIONS.has(condition.type));
+}
+
 type Condition = Pick<PodCondition, "type" | "status" | "reason" | "message">;
 
 /** Go's %s of a []string. */

@@ -1,7 +1,7 @@
 /** The full pod status the hollow kubelet writes, derived from what it remembers about the pod. */
 
 import type { Pod, PodStatus } from "../../client/types.js";
-import { KUBELET_CONDITIONS, kubeletConditions } from "./pod-conditions.js";
+import { KUBELET_CONDITIONS, kubeletConditions, othersConditions } from "./pod-conditions.js";
 import { podPhase, type PodPhase } from "./pod-phase.js";
 import { podQOSClass } from "./qos.js";
 import type { PodRuntime } from "./runtime.js";
@@ -24,9 +24,7 @@ export function podStatusOf(pod: Pod, runtime: PodRuntime, nodeIP: string, now: 
     };
   }
   const phase = currentPhase(pod, runtime);
-  const foreign = (pod.status?.conditions ?? []).filter(
-    (condition) => !KUBELET_CONDITIONS.has(condition.type),
-  );
+  const foreign = othersConditions(pod.status);
   const previous = [runtime.written?.conditions ?? [], pod.status?.conditions ?? []];
   const conditions = kubeletConditions(
     pod,
