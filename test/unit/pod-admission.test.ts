@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import type { Container, Pod } from "../../src/client/types.js";
-import { admitPod, type NodeAdmissionContext } from "../../src/hollow/pods/admission.js";
+import { admitPod, admittedPod, type NodeAdmissionContext } from "../../src/hollow/pods/admission.js";
 import { podQOSClass } from "../../src/hollow/pods/qos.js";
 import { milliValue, resourceAmount, value } from "../../src/hollow/pods/quantity.js";
 import { podRequests } from "../../src/hollow/pods/resources.js";
@@ -114,7 +114,7 @@ describe("podQOSClass", () => {
 describe("admitPod resources", () => {
   it("rejects with OutOfcpu and the kubelet's numbers", () => {
     const running = pod("running", [container("a", { cpu: "1" })]);
-    const result = admitPod(pod("big", [container("a", { cpu: "4" })]), node, [running]);
+    const result = admitPod(pod("big", [container("a", { cpu: "4" })]), node, [admittedPod(running)]);
     assert.deepEqual(result, {
       admitted: false,
       reason: "OutOfcpu",
@@ -124,9 +124,18 @@ describe("admitPod resources", () => {
 
   it("admits a pod that fits exactly", () => {
     const running = pod("running", [container("a", { cpu: "1500m" })]);
-    assert.deepEqual(admitPod(pod("fits", [container("a", { cpu: "500m" })]), node, [running]), {
+    assert.deepEqual(admitPod(pod("fits", [container("a", { cpu: "500m" })]), node, [admittedPod(running)]), {
       admitted: true,
     });
+  });
+
+  it("counts the others by the requests they were admitted with, not by their specs now", () => {
+    const resized = {
+      pod: pod("resized", [container("a", { cpu: "100m" })]),
+      requests: new Map([["cpu", 1500]]),
+    };
+    const result = admitPod(pod("new", [container("a", { cpu: "1" })]), node, [resized]);
+    assert.equal(!result.admitted && result.message.includes("used: 1500"), true);
   });
 
   it("rejects with OutOfmemory in bytes", () => {
@@ -146,7 +155,7 @@ describe("admitPod resources", () => {
 
   it("rejects with OutOfpods when the node is full, even for a pod without requests", () => {
     const others = [pod("a", [container("a")]), pod("b", [container("b")]), pod("c", [container("c")])];
-    const result = admitPod(pod("d", [container("d")]), node, others);
+    const result = admitPod(pod("d", [container("d")]), node, others.map(admittedPod));
     assert.deepEqual(result, {
       admitted: false,
       reason: "OutOfpods",
@@ -158,7 +167,11 @@ describe("admitPod resources", () => {
     const done: Pod = { ...pod("done", [container("a", { cpu: "2" })]), status: { phase: "Succeeded" } };
     const self = pod("self", [container("a", { cpu: "2" })]);
     assert.deepEqual(
-      admitPod(self, node, [done, self, pod("x", [container("x")]), pod("y", [container("y")])]),
+      admitPod(
+        self,
+        node,
+        [done, self, pod("x", [container("x")]), pod("y", [container("y")])].map(admittedPod),
+      ),
       {
         admitted: true,
       },
@@ -287,14 +300,20 @@ describe("admitPod taints, node name and ports", () => {
       pod(name, [
         { ...container("a"), ports: [{ containerPort: 80, hostPort, ...(protocol ? { protocol } : {}) }] },
       ]);
-    const result = admitPod(withPort("new", 8080), node, [withPort("old", 8080)]);
+    const result = admitPod(withPort("new", 8080), node, [admittedPod(withPort("old", 8080))]);
     assert.deepEqual(result, {
       admitted: false,
       reason: "NodePorts",
       message: "Predicate NodePorts failed: node(s) didn't have free ports for the requested pod ports",
     });
-    assert.equal(admitPod(withPort("udp", 8080, "UDP"), node, [withPort("old", 8080)]).admitted, true);
-    assert.equal(admitPod(withPort("other", 9090), node, [withPort("old", 8080)]).admitted, true);
+    assert.equal(
+      admitPod(withPort("udp", 8080, "UDP"), node, [admittedPod(withPort("old", 8080))]).admitted,
+      true,
+    );
+    assert.equal(
+      admitPod(withPort("other", 9090), node, [admittedPod(withPort("old", 8080))]).admitted,
+      true,
+    );
   });
 
   it("rejects a pod asking for another operating system", () => {

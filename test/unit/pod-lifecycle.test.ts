@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from "../../src/client/types.js";
-import { admitPod, type NodeAdmissionContext } from "../../src/hollow/pods/admission.js";
+import { admitPod, admittedPod, type NodeAdmissionContext } from "../../src/hollow/pods/admission.js";
 import { formatGoSeconds, parseGoDuration } from "../../src/hollow/pods/duration.js";
 import { PodIPAllocator } from "../../src/hollow/pods/ip-allocator.js";
 import {
@@ -60,7 +60,7 @@ class Harness {
       this.admissions++;
       const admitted = [...this.runtimes]
         .filter(([, runtime]) => occupiesNode(runtime))
-        .map(([uid]) => this.pods.get(uid)!);
+        .map(([uid]) => admittedPod(this.pods.get(uid)!));
       return admitPod(pod, nodeAdmission, admitted);
     },
   };

@@ -2,8 +2,9 @@ import { ApiError, type KubeClient } from "../../client/kube-client.js";
 import type { Pod, PodStatus } from "../../client/types.js";
 import type { Clock } from "../../util/clock.js";
 import type { TimerId, TimerQueue } from "../../util/timer-queue.js";
-import { admitPod } from "../pods/admission.js";
+import { admitPod, type AdmittedPod } from "../pods/admission.js";
 import { PodIPAllocator } from "../pods/ip-allocator.js";
+import { podRequests } from "../pods/resources.js";
 import {
   occupiesNode,
   type PodLifecycle,
@@ -16,7 +17,7 @@ import type { NodeImages } from "./node-images.js";
 import type { ReferencedObjectWatches } from "./referenced-objects.js";
 import { mergePodStatus, podStatusPatch } from "./status-patch.js";
 
-interface TrackedPod {
+interface TrackedPod extends AdmittedPod {
   pod: Pod;
   runtime: PodRuntime;
   timer?: TimerId;
@@ -74,9 +75,9 @@ export class PodDriver {
         admitPod(
           pod,
           { name: cfg.name, labels: cfg.labels, taints: cfg.taints, allocatable: cfg.capacity },
-          [...this.pods.values()]
-            .filter((t) => t.pod.metadata.uid !== pod.metadata.uid && occupiesNode(t.runtime))
-            .map((t) => t.pod),
+          [...this.pods.values()].filter(
+            (t) => t.pod.metadata.uid !== pod.metadata.uid && occupiesNode(t.runtime),
+          ),
         ),
       ips: {
         allocate: (uid) => this.ips().allocate(uid),
@@ -110,7 +111,12 @@ export class PodDriver {
       return;
     }
     const step = this.deps.lifecycle.observe(pod, undefined, this.deps.clock.now(), this.ctx);
-    const fresh: TrackedPod = { pod, runtime: step.runtime, writes: Promise.resolve() };
+    const fresh: TrackedPod = {
+      pod,
+      requests: podRequests(pod),
+      runtime: step.runtime,
+      writes: Promise.resolve(),
+    };
     this.pods.set(uid, fresh);
     this.deps.references.addPod(pod);
     if (fresh.runtime.state !== "Rejected") this.deps.images.pull(pod);

@@ -17,6 +17,19 @@ export interface NodeAdmissionContext {
   allocatable: ResourceList;
 }
 
+/**
+ * A pod the node holds, with the requests it was admitted with: the kubelet checks new pods against the
+ * resources it allocated to the others, computed once each, not re-read from their specs.
+ */
+export interface AdmittedPod {
+  readonly pod: Pod;
+  readonly requests: ReadonlyMap<string, number>;
+}
+
+export function admittedPod(pod: Pod): AdmittedPod {
+  return { pod, requests: podRequests(pod) };
+}
+
 export type AdmissionResult = { admitted: true } | { admitted: false; reason: string; message: string };
 
 /** Hollow nodes pretend to be Linux machines. */
@@ -44,7 +57,11 @@ function isExtendedResource(name: string): boolean {
   return name.includes("/") && !name.includes("kubernetes.io/") && !name.startsWith("requests.");
 }
 
-function checkResources(pod: Pod, allocatable: ResourceList, admitted: Pod[]): AdmissionResult | undefined {
+function checkResources(
+  pod: Pod,
+  allocatable: ResourceList,
+  admitted: readonly AdmittedPod[],
+): AdmissionResult | undefined {
   const capacity = (name: string): number => {
     const quantity = allocatable[name];
     return quantity === undefined ? 0 : resourceAmount(name, quantity);
@@ -52,7 +69,7 @@ function checkResources(pod: Pod, allocatable: ResourceList, admitted: Pod[]): A
   if (admitted.length + 1 > capacity("pods"))
     return insufficient("pods", 1, admitted.length, capacity("pods"));
 
-  const requested: ResourceAmounts = new Map(podRequests(pod));
+  const requested: ResourceAmounts = podRequests(pod);
   for (const name of [...requested.keys()]) {
     if (isExtendedResource(name) && allocatable[name] === undefined) requested.delete(name);
   }
@@ -64,7 +81,7 @@ function checkResources(pod: Pod, allocatable: ResourceList, admitted: Pod[]): A
   // them at each admission.
   const used: ResourceAmounts = new Map(checked.map((name) => [name, 0]));
   for (const other of admitted) {
-    const theirs = podRequests(other);
+    const theirs = other.requests;
     for (const name of checked) used.set(name, used.get(name)! + (theirs.get(name) ?? 0));
   }
   for (const name of checked) {
@@ -98,8 +115,14 @@ function portsConflict(a: HostPort, b: HostPort): boolean {
  * `admitted` are the pods this node already accepted; terminal ones among them are ignored.
  * The message is the kubelet's admission message; the pod status prefixes it with "Pod was rejected: ".
  */
-export function admitPod(pod: Pod, node: NodeAdmissionContext, admitted: Pod[]): AdmissionResult {
-  const active = admitted.filter((other) => !isTerminal(other) && other.metadata.uid !== pod.metadata.uid);
+export function admitPod(
+  pod: Pod,
+  node: NodeAdmissionContext,
+  admitted: readonly AdmittedPod[],
+): AdmissionResult {
+  const active = admitted.filter(
+    (other) => !isTerminal(other.pod) && other.pod.metadata.uid !== pod.metadata.uid,
+  );
 
   const osLabel = pod.metadata.labels?.["kubernetes.io/os"];
   if (osLabel !== undefined && osLabel !== NODE_OS) {
@@ -127,7 +150,7 @@ export function admitPod(pod: Pod, node: NodeAdmissionContext, admitted: Pod[]):
     return predicateFailure("NodeName", "node(s) didn't match the requested node name");
   }
   const wanted = hostPorts(pod);
-  const taken = wanted.length > 0 ? active.flatMap(hostPorts) : [];
+  const taken = wanted.length > 0 ? active.flatMap((other) => hostPorts(other.pod)) : [];
   if (wanted.some((port) => taken.some((other) => portsConflict(port, other)))) {
     return predicateFailure("NodePorts", "node(s) didn't have free ports for the requested pod ports");
   }

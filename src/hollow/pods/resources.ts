@@ -30,23 +30,11 @@ function maxInto(target: ResourceAmounts, source: ResourceAmounts): void {
   for (const [name, amount] of source) target.set(name, Math.max(target.get(name) ?? 0, amount));
 }
 
-/** By spec object: a node re-checks every pod it holds at each admission, and specs do not change. */
-const requestsBySpec = new WeakMap<Pod["spec"], ReadonlyMap<string, number>>();
-
 /**
  * The pod's effective requests: the larger of (regular containers + sidecars) and the peak of any
  * init container running next to the sidecars started before it, plus the pod overhead.
  */
-export function podRequests(pod: Pod): ReadonlyMap<string, number> {
-  let requests = requestsBySpec.get(pod.spec);
-  if (!requests) {
-    requests = computeRequests(pod);
-    requestsBySpec.set(pod.spec, requests);
-  }
-  return requests;
-}
-
-function computeRequests(pod: Pod): ResourceAmounts {
+export function podRequests(pod: Pod): ResourceAmounts {
   const total: ResourceAmounts = new Map();
   for (const container of pod.spec.containers) addInto(total, amounts(containerRequests(container)));
 
