@@ -24,6 +24,7 @@ import {
   stringMap,
   strings,
   time,
+  word,
 } from "../../src/client/protobuf/schema.js";
 
 /** A minimal protobuf writer for the tests: fields in, bytes out. */
@@ -65,6 +66,8 @@ const schema = message({
   12: list("items", message({ 1: str("name") })),
   13: inline(message({ 1: str("secretName") })),
   14: msg("nested", message({ 2: int("deep") })),
+  15: word("phase"),
+  16: word("message"),
 });
 
 describe("protobuf decoding", () => {
@@ -87,6 +90,8 @@ describe("protobuf decoding", () => {
       bytes(12, bytes(1, "y")),
       bytes(13, bytes(1, "token")),
       bytes(14, num(1, 7), num(2, -3)),
+      bytes(15, "Running"),
+      bytes(16, "a message longer than a label value's 63 characters, not shared"),
       // Unknown fields of every wire type are skipped.
       num(40, 300),
       bytes(41, "ignored"),
@@ -105,6 +110,8 @@ describe("protobuf decoding", () => {
       items: [{ name: "x" }, { name: "y" }],
       secretName: "token",
       nested: { deep: -3 },
+      phase: "Running",
+      message: "a message longer than a label value's 63 characters, not shared",
     });
   });
 

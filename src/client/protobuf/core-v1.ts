@@ -12,26 +12,27 @@ import {
   quantityMap,
   str,
   stringMap,
+  word,
   strings,
   time,
 } from "./schema.js";
 import { objectMeta, podObjectMeta } from "./meta-v1.js";
 
-const localObjectReference = message({ 1: str("name") });
+const localObjectReference = message({ 1: word("name") });
 const objectReference = message({ 1: inline(localObjectReference) });
 
 const resourceRequirements = message({ 1: quantityMap("limits"), 2: quantityMap("requests") });
 
 const container = message({
-  1: str("name", true),
-  2: str("image"),
+  1: word("name", true),
+  2: word("image"),
   6: list(
     "ports",
     message({
       1: str("name"),
       2: int("hostPort"),
       3: int("containerPort", true),
-      4: str("protocol"),
+      4: word("protocol"),
       5: str("hostIP"),
     }),
   ),
@@ -55,7 +56,7 @@ const container = message({
     }),
   ),
   8: msg("resources", resourceRequirements),
-  24: str("restartPolicy"),
+  24: word("restartPolicy"),
 });
 
 const volumeProjection = message({
@@ -63,7 +64,7 @@ const volumeProjection = message({
   3: msg("configMap", objectReference),
   4: msg(
     "serviceAccountToken",
-    message({ 1: str("audience"), 2: int("expirationSeconds", true), 3: str("path", true) }),
+    message({ 1: word("audience"), 2: int("expirationSeconds", true), 3: word("path", true) }),
   ),
 });
 
@@ -71,7 +72,7 @@ const volume = message({
   1: str("name", true),
   2: inline(
     message({
-      6: msg("secret", message({ 1: str("secretName") })),
+      6: msg("secret", message({ 1: word("secretName") })),
       19: msg("configMap", objectReference),
       26: msg("projected", message({ 1: list("sources", volumeProjection) })),
     }),
@@ -79,8 +80,8 @@ const volume = message({
 });
 
 const nodeSelectorRequirement = message({
-  1: str("key", true),
-  2: str("operator", true),
+  1: word("key", true),
+  2: word("operator", true),
   3: strings("values"),
 });
 
@@ -88,11 +89,11 @@ const podSpec = message({
   1: list("volumes", volume),
   20: list("initContainers", container),
   2: list("containers", container),
-  3: str("restartPolicy"),
+  3: word("restartPolicy"),
   4: int("terminationGracePeriodSeconds", true),
   7: stringMap("nodeSelector"),
-  8: str("serviceAccountName"),
-  10: str("nodeName"),
+  8: word("serviceAccountName"),
+  10: word("nodeName"),
   11: bool("hostNetwork"),
   18: msg(
     "affinity",
@@ -119,29 +120,29 @@ const podSpec = message({
   22: list(
     "tolerations",
     message({
-      1: str("key"),
-      2: str("operator"),
-      3: str("value"),
-      4: str("effect"),
+      1: word("key"),
+      2: word("operator"),
+      3: word("value"),
+      4: word("effect"),
       5: int("tolerationSeconds", true),
     }),
   ),
   25: int("priority", true),
-  28: list("readinessGates", message({ 1: str("conditionType", true) })),
+  28: list("readinessGates", message({ 1: word("conditionType", true) })),
   32: quantityMap("overhead"),
-  36: msg("os", message({ 1: str("name", true) })),
+  36: msg("os", message({ 1: word("name", true) })),
   40: msg("resources", resourceRequirements),
 });
 
 const containerState = message({
-  1: msg("waiting", message({ 1: str("reason"), 2: str("message") })),
+  1: msg("waiting", message({ 1: word("reason"), 2: str("message") })),
   2: msg("running", message({ 1: time("startedAt") })),
   3: msg(
     "terminated",
     message({
       1: int("exitCode", true),
       2: int("signal"),
-      3: str("reason"),
+      3: word("reason"),
       4: str("message"),
       5: time("startedAt"),
       6: time("finishedAt"),
@@ -151,13 +152,13 @@ const containerState = message({
 });
 
 const containerStatus = message({
-  1: str("name", true),
+  1: word("name", true),
   2: msg("state", containerState),
   3: msg("lastState", containerState),
   4: bool("ready", true),
   5: int("restartCount", true),
-  6: str("image", true),
-  7: str("imageID", true),
+  6: word("image", true),
+  7: word("imageID", true),
   8: str("containerID"),
   9: bool("started", true),
   10: quantityMap("allocatedResources"),
@@ -166,33 +167,35 @@ const containerStatus = message({
 });
 
 const podIP = message({ 1: str("ip", true) });
+/** A node's IP, the same in every pod of the node. */
+const hostIP = message({ 1: word("ip", true) });
 
 const podStatus = message({
   17: int("observedGeneration"),
-  1: str("phase"),
+  1: word("phase"),
   2: list(
     "conditions",
     message({
-      1: str("type", true),
+      1: word("type", true),
       7: int("observedGeneration"),
-      2: str("status", true),
+      2: word("status", true),
       3: time("lastProbeTime"),
       4: time("lastTransitionTime"),
-      5: str("reason"),
+      5: word("reason"),
       6: str("message"),
     }),
   ),
   3: str("message"),
-  4: str("reason"),
+  4: word("reason"),
   11: str("nominatedNodeName"),
-  5: str("hostIP"),
-  16: list("hostIPs", podIP),
+  5: word("hostIP"),
+  16: list("hostIPs", hostIP),
   6: str("podIP"),
   12: list("podIPs", podIP),
   7: time("startTime"),
   10: list("initContainerStatuses", containerStatus),
   8: list("containerStatuses", containerStatus),
-  9: str("qosClass"),
+  9: word("qosClass"),
   13: list("ephemeralContainerStatuses", containerStatus),
   14: str("resize"),
   19: quantityMap("allocatedResources"),
@@ -206,12 +209,12 @@ export const pod = message({
 });
 
 const nodeCondition = message({
-  1: str("type", true),
-  2: str("status", true),
+  1: word("type", true),
+  2: word("status", true),
   3: time("lastHeartbeatTime"),
   4: time("lastTransitionTime"),
-  5: str("reason"),
-  6: str("message"),
+  5: word("reason"),
+  6: word("message"),
 });
 
 const nodeSpec = message({
@@ -221,16 +224,16 @@ const nodeSpec = message({
   4: bool("unschedulable"),
   5: list(
     "taints",
-    message({ 1: str("key", true), 2: str("value"), 3: str("effect", true), 4: time("timeAdded") }),
+    message({ 1: word("key", true), 2: str("value"), 3: word("effect", true), 4: time("timeAdded") }),
   ),
 });
 
 const nodeStatus = message({
   1: quantityMap("capacity"),
   2: quantityMap("allocatable"),
-  3: str("phase"),
+  3: word("phase"),
   4: list("conditions", nodeCondition),
-  5: list("addresses", message({ 1: str("type", true), 2: str("address", true) })),
+  5: list("addresses", message({ 1: word("type", true), 2: str("address", true) })),
   6: msg("daemonEndpoints", message({ 1: msg("kubeletEndpoint", message({ 1: int("Port", true) })) })),
   // Every NodeSystemInfo string is written to JSON even when empty.
   7: msg(
@@ -239,13 +242,13 @@ const nodeStatus = message({
       1: str("machineID", true),
       2: str("systemUUID", true),
       3: str("bootID", true),
-      4: str("kernelVersion", true),
-      5: str("osImage", true),
-      6: str("containerRuntimeVersion", true),
-      7: str("kubeletVersion", true),
-      8: str("kubeProxyVersion", true),
-      9: str("operatingSystem", true),
-      10: str("architecture", true),
+      4: word("kernelVersion", true),
+      5: word("osImage", true),
+      6: word("containerRuntimeVersion", true),
+      7: word("kubeletVersion", true),
+      8: word("kubeProxyVersion", true),
+      9: word("operatingSystem", true),
+      10: word("architecture", true),
     }),
   ),
   8: list("images", message({ 1: strings("names"), 2: int("sizeBytes") })),

@@ -1,6 +1,6 @@
 import { ProtoWriter } from "./encode.js";
 import { FIELD_1_BYTES, FIELD_2_BYTES, ProtoReader } from "./reader.js";
-import { decodeMessage, message, str, type MessageSchema, type PreviousObject } from "./schema.js";
+import { decodeMessage, message, str, word, type MessageSchema, type PreviousObject } from "./schema.js";
 
 export const PROTOBUF_MEDIA_TYPE = "application/vnd.kubernetes.protobuf";
 
@@ -8,7 +8,7 @@ export const PROTOBUF_MEDIA_TYPE = "application/vnd.kubernetes.protobuf";
 const MAGIC = 0x6b_38_73_00;
 const MAGIC_BYTES = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
-const typeMeta = message({ 1: str("apiVersion"), 2: str("kind") });
+const typeMeta = message({ 1: word("apiVersion"), 2: word("kind") });
 const listMeta = message({ 2: str("resourceVersion") });
 
 export function isProtobufBody(body: Buffer): boolean {

@@ -3,12 +3,12 @@
  * managedFields (field 17) is left out: nothing here reads it, and on an update the API server keeps the
  * live object's when none are sent, as it does for any client that does not know them.
  */
-import { bool, fieldsOf, int, list, message, msg, str, stringMap, strings, time } from "./schema.js";
+import { bool, fieldsOf, int, list, message, msg, str, stringMap, strings, time, word } from "./schema.js";
 
 export const objectMeta = message({
   1: str("name"),
   2: str("generateName"),
-  3: str("namespace"),
+  3: word("namespace"),
   5: str("uid"),
   6: str("resourceVersion"),
   7: int("generation"),
@@ -20,8 +20,8 @@ export const objectMeta = message({
   13: list(
     "ownerReferences",
     message({
-      5: str("apiVersion", true),
-      1: str("kind", true),
+      5: word("apiVersion", true),
+      1: word("kind", true),
       3: str("name", true),
       4: str("uid", true),
       6: bool("controller", true),

@@ -13,6 +13,17 @@ export const FIELD_1_VARINT = (1 << 3) | WireType.VARINT;
 export const FIELD_2_VARINT = (2 << 3) | WireType.VARINT;
 
 /**
+ * The values of fields that repeat across objects ("True", a condition's type, an image, a namespace, a
+ * label): a thousand nodes hold tens of thousands of pods, and a fresh copy per object and per watch event
+ * is memory the garbage collector marks and copies. The fresh string dies young; the held one is shared.
+ * Bounded: emptied when full, after which the words in use come back one by one.
+ */
+const WORDS = new Map<string, string>();
+const MAX_WORDS = 16_384;
+/** A label value's limit: longer values (messages, annotations) seldom repeat. */
+const MAX_WORD_LENGTH = 63;
+
+/**
  * A cursor over protobuf bytes: varints, length-delimited fields, and skipping of fields nobody reads.
  * Fields are skipped by their length, never scanned, which is what makes protobuf cheap to read in part.
  */
@@ -78,6 +89,17 @@ export class ProtoReader {
   string(): string {
     const start = this.span();
     return this.buf.toString("utf8", start, this.pos);
+  }
+
+  /** A string of a field whose values repeat across objects, as the one copy every object shares (see WORDS). */
+  word(): string {
+    const value = this.string();
+    if (value.length > MAX_WORD_LENGTH) return value;
+    const held = WORDS.get(value);
+    if (held !== undefined) return held;
+    if (WORDS.size >= MAX_WORDS) WORDS.clear();
+    WORDS.set(value, value);
+    return value;
   }
 
   skip(wire: number): void {

@@ -15,7 +15,7 @@ import {
  * or a JSON field without omitempty).
  */
 export type Field =
-  | { kind: "string" | "int" | "bool" | "time" | "microTime"; name: string; keep?: boolean }
+  | { kind: "string" | "int" | "bool" | "time" | "microTime"; name: string; keep?: boolean; word?: boolean }
   | { kind: "strings" | "stringMap" | "quantityMap"; name: string }
   | { kind: "message"; name: string; schema: MessageSchema; repeated?: boolean }
   /** An embedded Go struct whose fields JSON writes into the parent (LocalObjectReference, VolumeSource). */
@@ -40,6 +40,8 @@ export function fieldsOf(schema: MessageSchema, numbers: readonly number[]): Mes
 }
 
 export const str = (name: string, keep = false): Field => ({ kind: "string", name, keep });
+/** A string whose values repeat across objects (a condition's status, an image): one copy is shared. */
+export const word = (name: string, keep = false): Field => ({ kind: "string", name, keep, word: true });
 export const int = (name: string, keep = false): Field => ({ kind: "int", name, keep });
 export const bool = (name: string, keep = false): Field => ({ kind: "bool", name, keep });
 /** metav1.Time: RFC 3339 to the second, as its JSON; an empty (zero) time is null. */
@@ -47,8 +49,9 @@ export const time = (name: string): Field => ({ kind: "time", name, keep: true }
 /** metav1.MicroTime: RFC 3339 with microseconds, as its JSON; an empty (zero) time is null. */
 export const microTime = (name: string): Field => ({ kind: "microTime", name, keep: true });
 export const strings = (name: string): Field => ({ kind: "strings", name });
+/** map<string, string> (labels, annotations): keys and values are words, shared across objects. */
 export const stringMap = (name: string): Field => ({ kind: "stringMap", name });
-/** map<string, resource.Quantity>: each Quantity as its canonical string, as in JSON. */
+/** map<string, resource.Quantity>: each Quantity as its canonical string, as in JSON; words, as above. */
 export const quantityMap = (name: string): Field => ({ kind: "quantityMap", name });
 export const msg = (name: string, schema: MessageSchema): Field => ({ kind: "message", name, schema });
 export const list = (name: string, schema: MessageSchema): Field => ({
@@ -86,14 +89,32 @@ function decodeInto(
   end: number,
   previous?: PreviousObject,
 ): void {
+  let grown: Set<string> | undefined;
   while (r.pos < end) {
     const tag = r.varint();
     const field = schema.fields[tag >>> 3];
     if (field === undefined) r.skip(tag & 7);
     else if (previous && tag === FIELD_2_BYTES && field.kind === "message" && field.name === "spec")
       keepOrDecodeSpec(out, field, tag, r, previous);
-    else decodeField(out, field, tag, r);
+    else {
+      const grew = decodeField(out, field, tag, r);
+      if (grew) (grown ??= new Set()).add(grew);
+    }
   }
+  // An array grown by push keeps V8's slack (16 spare slots, 128 bytes), and a decoded object may be held
+  // for the life of a pod: lists of more than one item are copied to their size once complete.
+  if (grown) for (const name of grown) out[name] = (out[name] as unknown[]).slice();
+}
+
+/** Adds an item to a repeated field; returns the field's name when its list grew past one (see decodeInto). */
+function append(out: Record<string, unknown>, name: string, item: unknown): string | undefined {
+  const list = out[name] as unknown[] | undefined;
+  if (list === undefined) {
+    out[name] = [item];
+    return undefined;
+  }
+  list.push(item);
+  return name;
 }
 
 function keepOrDecodeSpec(
@@ -104,18 +125,27 @@ function keepOrDecodeSpec(
   previous: PreviousObject,
 ): void {
   const spec = sameGenerationSpec(out.metadata as IdentityMeta | undefined, previous);
-  if (spec === undefined) return decodeField(out, field, tag, r);
+  if (spec === undefined) {
+    decodeField(out, field, tag, r);
+    return;
+  }
   r.skip(WireType.LEN);
   out.spec = spec;
 }
 
-function decodeField(out: Record<string, unknown>, field: Field, tag: number, r: ProtoReader): void {
+/** Decodes one field into `out`; returns a list's name when the field added a second or later item to it. */
+function decodeField(
+  out: Record<string, unknown>,
+  field: Field,
+  tag: number,
+  r: ProtoReader,
+): string | undefined {
   const wire = tag & 7;
   if (wire !== (field.kind === "int" || field.kind === "bool" ? WireType.VARINT : WireType.LEN))
     throw new Error(`protobuf: field ${tag >>> 3} has wire type ${wire}, not that of ${field.kind}`);
   switch (field.kind) {
     case "string": {
-      const value = r.string();
+      const value = field.word ? r.word() : r.string();
       if (value !== "" || field.keep) out[field.name] = value;
       break;
     }
@@ -136,8 +166,7 @@ function decodeField(out: Record<string, unknown>, field: Field, tag: number, r:
       out[field.name] = decodeTime(r, true);
       break;
     case "strings":
-      ((out[field.name] ??= []) as string[]).push(r.string());
-      break;
+      return append(out, field.name, r.string());
     case "stringMap":
     case "quantityMap": {
       const entryEnd = r.enter();
@@ -145,9 +174,9 @@ function decodeField(out: Record<string, unknown>, field: Field, tag: number, r:
       let value = "";
       while (r.pos < entryEnd) {
         const entryTag = r.varint();
-        if (entryTag === FIELD_1_BYTES) key = r.string();
+        if (entryTag === FIELD_1_BYTES) key = r.word();
         else if (entryTag === FIELD_2_BYTES)
-          value = field.kind === "stringMap" ? r.string() : decodeQuantity(r);
+          value = field.kind === "stringMap" ? r.word() : decodeQuantity(r);
         else r.skip(entryTag & 7);
       }
       leave(r, entryEnd);
@@ -159,8 +188,8 @@ function decodeField(out: Record<string, unknown>, field: Field, tag: number, r:
       const messageEnd = r.enter();
       decodeInto(value, field.schema, r, messageEnd);
       leave(r, messageEnd);
-      if (field.repeated) ((out[field.name] ??= []) as unknown[]).push(value);
-      else out[field.name] = value;
+      if (field.repeated) return append(out, field.name, value);
+      out[field.name] = value;
       break;
     }
     case "inline": {
@@ -170,6 +199,7 @@ function decodeField(out: Record<string, unknown>, field: Field, tag: number, r:
       break;
     }
   }
+  return undefined;
 }
 
 interface IdentityMeta {
@@ -220,7 +250,7 @@ function decodeQuantity(r: ProtoReader): string {
   let value = "";
   while (r.pos < end) {
     const tag = r.varint();
-    if (tag === FIELD_1_BYTES) value = r.string();
+    if (tag === FIELD_1_BYTES) value = r.word();
     else r.skip(tag & 7);
   }
   leave(r, end);

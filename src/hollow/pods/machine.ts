@@ -162,7 +162,7 @@ export class PodLifecycle {
 
   private deleteNow(runtime: PodRuntime, ctx: PodNodeContext): Step {
     runtime.state = "Deleted";
-    delete runtime.next;
+    runtime.next = undefined;
     ctx.ips.release(runtime.uid);
     return { runtime, deletePod: true };
   }
@@ -170,7 +170,7 @@ export class PodLifecycle {
   /** Schedules the first matching stage for the current state, firing zero-delay ones right away. */
   private settle(pod: Pod, runtime: PodRuntime, now: number, ctx: PodNodeContext, step: Partial<Step>): void {
     for (let chained = 0; ; chained++) {
-      delete runtime.next;
+      runtime.next = undefined;
       const facts = stageFacts(pod, runtime);
       const stage = this.stages.find((candidate) =>
         stageMatches(candidate, runtime.state as Stage["from"], facts),
