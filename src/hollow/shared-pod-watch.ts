@@ -3,7 +3,7 @@ import type { KubeClient } from "../client/kube-client.js";
 import type { Pod } from "../client/types.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
-import { pod as podSchema } from "../client/protobuf/core-v1.js";
+import { watchedPod } from "../client/protobuf/core-v1.js";
 import { watchCodec } from "./codecs.js";
 import type { PodDriver } from "./kubelet/pod-driver.js";
 
@@ -21,7 +21,7 @@ export class SharedPodWatch {
       client,
       path: "/api/v1/pods",
       fieldSelector: "spec.nodeName!=",
-      codec: watchCodec<Pod>(client, podSchema),
+      codec: watchCodec<Pod>(client, watchedPod),
       clock,
       rand,
       onError: (e) => log(`shared pod watch: ${e.message}`),

@@ -135,3 +135,30 @@ describe("pod driver status writes", () => {
     assert.ok(api.sent.some((s) => s.phase === "Pending"));
   });
 });
+
+describe("pod driver admission", () => {
+  it("counts a pod against the node while it runs, and not once it has finished", async () => {
+    const { clock, api, driver, pod } = setup("1");
+    const another = (name: string): Pod => ({
+      ...pod,
+      metadata: { ...pod.metadata, name, uid: `uid-${name}` },
+    });
+    driver.upsert({ ...pod, spec: { ...pod.spec, restartPolicy: "Never" } });
+    await elapse(clock, 3_000);
+    driver.upsert(another("q"));
+    await elapse(clock, 1_000);
+    assert.deepEqual(
+      api.sent.filter((s) => s.phase === "Failed").length,
+      1,
+      "rejected: the node's one CPU is taken",
+    );
+    await elapse(clock, 10_000);
+    assert.ok(
+      api.sent.some((s) => s.phase === "Succeeded"),
+      "the first pod ran to completion",
+    );
+    driver.upsert(another("r"));
+    await elapse(clock, 10_000);
+    assert.equal(api.sent.filter((s) => s.phase === "Running").length, 2, "admitted once the CPU is free");
+  });
+});

@@ -16,6 +16,7 @@ import {
   formatTime,
   inline,
   int,
+  lazyMsg,
   list,
   message,
   msg,
@@ -236,6 +237,41 @@ describe("decoding an object of an unchanged generation", () => {
         annotations: { "kubemark.io/run-time": "1s" },
       },
     });
+  });
+});
+
+describe("lazy protobuf fields", () => {
+  const lazySchema = message({
+    1: msg("metadata", message({ 1: str("name") })),
+    3: lazyMsg("status", message({ 1: str("phase"), 2: list("conditions", message({ 1: str("type") })) })),
+  });
+  const encoded = encodeMessage(lazySchema, {
+    metadata: { name: "p" },
+    status: { phase: "Running", conditions: [{ type: "Ready" }, { type: "Initialized" }] },
+  });
+
+  it("decodes the field when it is first read, as the eager decoder would", () => {
+    const decoded = decodeMessage(lazySchema, encoded, 0, encoded.length);
+    assert.deepEqual(Object.keys(decoded), ["metadata"], "not decoded before it is read");
+    assert.deepEqual(decoded.status, {
+      phase: "Running",
+      conditions: [{ type: "Ready" }, { type: "Initialized" }],
+    });
+    assert.equal(decoded.status, decoded.status, "decoded once, then held");
+    assert.deepEqual(Object.keys(decoded), ["metadata", "status"]);
+  });
+
+  it("serializes, enumerates and takes assignments as a plain field", () => {
+    const decoded = decodeMessage(lazySchema, encoded, 0, encoded.length);
+    assert.deepEqual(JSON.parse(JSON.stringify(decoded)), {
+      metadata: { name: "p" },
+      status: { phase: "Running", conditions: [{ type: "Ready" }, { type: "Initialized" }] },
+    });
+    const assigned = decodeMessage(lazySchema, encoded, 0, encoded.length);
+    assigned.status = { phase: "Succeeded" };
+    assert.deepEqual(assigned.status, { phase: "Succeeded" });
+    const absent = encodeMessage(lazySchema, { metadata: { name: "q" } });
+    assert.equal(decodeMessage(lazySchema, absent, 0, absent.length).status, undefined);
   });
 });
 

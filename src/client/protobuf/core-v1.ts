@@ -6,6 +6,7 @@ import {
   bool,
   inline,
   int,
+  lazyMsg,
   list,
   message,
   msg,
@@ -206,6 +207,17 @@ export const pod = message({
   1: msg("metadata", podObjectMeta),
   2: msg("spec", podSpec),
   3: msg("status", podStatus),
+});
+
+/**
+ * A node's pod watch: most of the six or so events a pod brings are the echoes of the node's own status
+ * writes, which it reads nothing from. The status is decoded when the node reads it (to build or write the
+ * next status, about three times a pod), and a Running pod is held with its status as bytes.
+ */
+export const watchedPod = message({
+  1: msg("metadata", podObjectMeta),
+  2: msg("spec", podSpec),
+  3: lazyMsg("status", podStatus),
 });
 
 const nodeCondition = message({

@@ -64,6 +64,8 @@ export class ProtoWriter {
           for (const item of field.repeated ? (v as Record<string, unknown>[]) : [v])
             this.nested(number, () => this.message(field.schema, item as Record<string, unknown>));
           return;
+        case "lazy":
+          return this.nested(number, () => this.message(field.schema, v as Record<string, unknown>));
       }
     });
   }

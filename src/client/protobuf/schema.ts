@@ -1,3 +1,4 @@
+import { lazyPrototype } from "./lazy-fields.js";
 import {
   FIELD_1_BYTES,
   FIELD_1_VARINT,
@@ -18,25 +19,45 @@ export type Field =
   | { kind: "string" | "int" | "bool" | "time" | "microTime"; name: string; keep?: boolean; word?: boolean }
   | { kind: "strings" | "stringMap" | "quantityMap"; name: string }
   | { kind: "message"; name: string; schema: MessageSchema; repeated?: boolean }
+  /** A message kept as its bytes and decoded when first read (see lazyMsg). */
+  | { kind: "lazy"; name: string; schema: MessageSchema; bytes: symbol }
   /** An embedded Go struct whose fields JSON writes into the parent (LocalObjectReference, VolumeSource). */
   | { kind: "inline"; schema: MessageSchema };
 
 export interface MessageSchema {
   /** Indexed by field number. */
   readonly fields: readonly (Field | undefined)[];
+  /** With lazy fields: the prototype of decoded objects, whose accessors decode those fields when read. */
+  readonly prototype?: object;
 }
 
 export function message(fields: Record<number, Field>): MessageSchema {
   const byNumber: (Field | undefined)[] = [];
   for (const [number, field] of Object.entries(fields)) byNumber[Number(number)] = field;
-  return { fields: byNumber };
+  return schemaOf(byNumber);
+}
+
+function schemaOf(fields: (Field | undefined)[]): MessageSchema {
+  const lazy = fields.filter((field): field is LazyField => field?.kind === "lazy");
+  return lazy.length === 0 ? { fields } : { fields, prototype: lazyPrototype(lazy, decodeBytes) };
+}
+
+export type LazyField = Extract<Field, { kind: "lazy" }>;
+
+function decodeBytes(schema: MessageSchema, bytes: string): Record<string, unknown> {
+  const buf = Buffer.from(bytes, "latin1");
+  return decodeMessage(schema, buf, 0, buf.length);
+}
+
+function newObject(schema: MessageSchema): Record<string, unknown> {
+  return schema.prototype ? (Object.create(schema.prototype) as Record<string, unknown>) : {};
 }
 
 /** The same message with only the numbered fields read; the others are skipped. */
 export function fieldsOf(schema: MessageSchema, numbers: readonly number[]): MessageSchema {
   const fields: (Field | undefined)[] = [];
   for (const number of numbers) fields[number] = schema.fields[number];
-  return { fields };
+  return schemaOf(fields);
 }
 
 export const str = (name: string, keep = false): Field => ({ kind: "string", name, keep });
@@ -54,6 +75,16 @@ export const stringMap = (name: string): Field => ({ kind: "stringMap", name });
 /** map<string, resource.Quantity>: each Quantity as its canonical string, as in JSON; words, as above. */
 export const quantityMap = (name: string): Field => ({ kind: "quantityMap", name });
 export const msg = (name: string, schema: MessageSchema): Field => ({ kind: "message", name, schema });
+/**
+ * A message read only when used: the decoded object holds its bytes (as a one-byte string, compact and off
+ * the buffer pool) until the field is first read. For a field most events carry and few readers look at.
+ */
+export const lazyMsg = (name: string, schema: MessageSchema): Field => ({
+  kind: "lazy",
+  name,
+  schema,
+  bytes: Symbol(`${name} bytes`),
+});
 export const list = (name: string, schema: MessageSchema): Field => ({
   kind: "message",
   name,
@@ -76,7 +107,7 @@ export function decodeMessage(
   end: number,
   previous?: PreviousObject,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out = newObject(schema);
   decodeInto(out, schema, new ProtoReader(buf, start, end), end, previous);
   return out;
 }
@@ -184,12 +215,17 @@ function decodeField(
       break;
     }
     case "message": {
-      const value: Record<string, unknown> = {};
+      const value = newObject(field.schema);
       const messageEnd = r.enter();
       decodeInto(value, field.schema, r, messageEnd);
       leave(r, messageEnd);
       if (field.repeated) return append(out, field.name, value);
       out[field.name] = value;
+      break;
+    }
+    case "lazy": {
+      const start = r.span();
+      (out as Record<symbol, unknown>)[field.bytes] = r.buf.toString("latin1", start, r.pos);
       break;
     }
     case "inline": {

@@ -5,7 +5,7 @@ import type { Node, Pod } from "../../client/types.js";
 import type { Clock } from "../../util/clock.js";
 import type { Random } from "../../util/random.js";
 import type { TimerQueue } from "../../util/timer-queue.js";
-import { node as nodeSchema, pod as podSchema } from "../../client/protobuf/core-v1.js";
+import { node as nodeSchema, watchedPod } from "../../client/protobuf/core-v1.js";
 import { requestCodec, watchCodec, watchOnlyCodec } from "../codecs.js";
 import type { HollowMetrics } from "../metrics.js";
 import { registrationObject, type HollowNodeConfig } from "../node-config.js";
@@ -103,7 +103,7 @@ export class HollowKubelet {
         client,
         path: "/api/v1/pods",
         fieldSelector: `spec.nodeName=${cfg.name}`,
-        codec: watchCodec<Pod>(client, podSchema),
+        codec: watchCodec<Pod>(client, watchedPod),
         clock,
         rand,
         onError: (e) => deps.log(`pod watch: ${e.message}`),

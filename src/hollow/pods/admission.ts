@@ -48,10 +48,6 @@ function insufficient(resource: string, requested: number, used: number, capacit
   };
 }
 
-function isTerminal(pod: Pod): boolean {
-  return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
-}
-
 /** Extended resources (vendor-domain names) the node does not know are not the kubelet's to check. */
 function isExtendedResource(name: string): boolean {
   return name.includes("/") && !name.includes("kubernetes.io/") && !name.startsWith("requests.");
@@ -112,7 +108,7 @@ function portsConflict(a: HostPort, b: HostPort): boolean {
 }
 
 /**
- * `admitted` are the pods this node already accepted; terminal ones among them are ignored.
+ * `admitted` are the pods this node holds that still run (not terminal): their requests count against it.
  * The message is the kubelet's admission message; the pod status prefixes it with "Pod was rejected: ".
  */
 export function admitPod(
@@ -120,9 +116,7 @@ export function admitPod(
   node: NodeAdmissionContext,
   admitted: readonly AdmittedPod[],
 ): AdmissionResult {
-  const active = admitted.filter(
-    (other) => !isTerminal(other.pod) && other.pod.metadata.uid !== pod.metadata.uid,
-  );
+  const active = admitted.filter((other) => other.pod.metadata.uid !== pod.metadata.uid);
 
   const osLabel = pod.metadata.labels?.["kubernetes.io/os"];
   if (osLabel !== undefined && osLabel !== NODE_OS) {
