@@ -61,11 +61,10 @@ export class ProtoWriter {
           }
           return;
         case "message":
-          for (const item of field.repeated ? (v as Record<string, unknown>[]) : [v])
+        case "lazy":
+          for (const item of field.kind === "message" && field.repeated ? (v as unknown[]) : [v])
             this.nested(number, () => this.message(field.schema, item as Record<string, unknown>));
           return;
-        case "lazy":
-          return this.nested(number, () => this.message(field.schema, v as Record<string, unknown>));
       }
     });
   }

@@ -75,9 +75,8 @@ export class PodDriver {
         admitPod(
           pod,
           { name: cfg.name, labels: cfg.labels, taints: cfg.taints, allocatable: cfg.capacity },
-          [...this.pods.values()].filter(
-            (t) => t.pod.metadata.uid !== pod.metadata.uid && occupiesNode(t.runtime),
-          ),
+          // admitPod leaves out the pod itself.
+          [...this.pods.values()].filter((t) => occupiesNode(t.runtime)),
         ),
       ips: {
         allocate: (uid) => this.ips().allocate(uid),
