@@ -57,6 +57,16 @@ describe("quantity", () => {
   it("rejects text that is not a quantity", () => {
     for (const bad of ["", "abc", "1KiB", "1K", "--1", "1e", "Mi"]) {
       assert.throws(() => value(bad), /invalid quantity/, bad);
+      assert.throws(() => resourceAmount("memory", bad), /invalid quantity/, bad);
+    }
+  });
+
+  it("gives the same text its cpu and its other amounts, asked in any order and again", () => {
+    for (let round = 0; round < 2; round++) {
+      assert.equal(resourceAmount("cpu", "2"), 2000);
+      assert.equal(resourceAmount("pods", "2"), 2);
+      assert.equal(resourceAmount("memory", "1500m"), 2);
+      assert.equal(resourceAmount("cpu", "1500m"), 1500);
     }
   });
 });

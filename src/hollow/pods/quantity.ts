@@ -59,7 +59,28 @@ export function value(quantity: string): number {
   return Number(ceilDiv(numerator, denominator));
 }
 
+/**
+ * The amounts of the quantities seen lately. A cluster's pods ask for the same few ("100m", "128Mi"), and
+ * a node reads them at each admission and each status it writes; parsing one takes a regular expression
+ * and big-integer arithmetic.
+ */
+const recentMilliValues = new Map<string, number>();
+const recentValues = new Map<string, number>();
+const RECENT_AMOUNTS_MAX = 1024;
+
+function remembered(recent: Map<string, number>, quantity: string, parse: (q: string) => number): number {
+  let amount = recent.get(quantity);
+  if (amount === undefined) {
+    amount = parse(quantity);
+    if (recent.size >= RECENT_AMOUNTS_MAX) recent.clear();
+    recent.set(quantity, amount);
+  }
+  return amount;
+}
+
 /** The amount the scheduler and the kubelet compare for a resource: millicores for cpu, units otherwise. */
 export function resourceAmount(resource: string, quantity: string): number {
-  return resource === "cpu" ? milliValue(quantity) : value(quantity);
+  return resource === "cpu"
+    ? remembered(recentMilliValues, quantity, milliValue)
+    : remembered(recentValues, quantity, value);
 }
