@@ -3,7 +3,11 @@ import type { Pod } from "../../src/client/types.js";
 import { isPodStarted, podInformer } from "../../src/measurements/pod-informer.js";
 import { podStartupTimes } from "../../src/measurements/pod-startup-measurement.js";
 import { PodStartupLatency } from "../../src/measurements/pod-startup.js";
-import { createDensityDeployment, deleteDensityDeployment } from "../support/density.js";
+import {
+  createDensityDeployment,
+  deleteDensityDeployment,
+  rampDensityDeployment,
+} from "../support/density.js";
 import { sleep, waitFor } from "../support/wait.js";
 import { requestDeltas, scrapeApiserver } from "./apiserver-load.js";
 import { millicores, sampleProcesses, type UsageSample } from "./process-usage.js";
@@ -16,6 +20,8 @@ const TIMEOUT_MS = 3_600_000;
 
 export interface PodPhaseResult {
   pods: number;
+  /** The pace the pods were created at; absent when all were asked for at once. */
+  podsPerSecond?: number;
   secondsToAllRunning: number;
   /** From the Deployment's deletion to its last pod gone. */
   secondsDeleteToAllGone: number;
@@ -40,12 +46,15 @@ export interface PodPhaseResult {
 /**
  * ClusterLoader2's density in one Deployment: podsPerNode x nodes pods created, all Running, then deleted
  * and gone; pod startup latency from the pods' own timestamps and our watch, as PodStartupLatency takes it.
+ * With `podsPerSecond` the pods are created at that pace, so that the per-pod figures do not depend on how
+ * fast the master can go; otherwise all are asked for at once.
  */
 export async function podPhase(
   admin: KubeClient,
   pids: number[],
   total: number,
   steadyMillicores: number,
+  podsPerSecond?: number,
 ): Promise<PodPhaseResult> {
   const latency = new PodStartupLatency();
   const started = new Set<string>();
@@ -60,7 +69,11 @@ export async function podPhase(
   try {
     await informer.synced;
     const [cpu0, api0] = await Promise.all([sampleProcesses(pids), scrapeApiserver(admin)]);
-    await createDensityDeployment(admin, DEPLOYMENT, total);
+    if (podsPerSecond === undefined) await createDensityDeployment(admin, DEPLOYMENT, total);
+    else {
+      await createDensityDeployment(admin, DEPLOYMENT, 0);
+      await rampDensityDeployment(admin, DEPLOYMENT, total, podsPerSecond);
+    }
     await waitFor(`${total} pods running`, async () => started.size >= total, TIMEOUT_MS);
     const running = await sampleProcesses(pids);
     await sleep(HOLD_SECONDS * 1000);
@@ -77,6 +90,7 @@ export async function podPhase(
     const startup = latency.summarize().perfData.dataItems.find((i) => i.labels?.Metric === "pod_startup")!;
     return {
       pods: total,
+      podsPerSecond,
       secondsToAllRunning: +((running.atMs - cpu0.atMs) / 1000).toFixed(1),
       secondsDeleteToAllGone: +((cpu1.atMs - held.atMs) / 1000).toFixed(1),
       podStartupMs: {
