@@ -1,3 +1,5 @@
+import { remembered } from "../../util/remembered.js";
+
 /** Protocol Buffers wire types. */
 export const enum WireType {
   VARINT = 0,
@@ -18,8 +20,7 @@ export const FIELD_2_VARINT = (2 << 3) | WireType.VARINT;
  * is memory the garbage collector marks and copies. The fresh string dies young; the held one is shared.
  * Bounded: emptied when full, after which the words in use come back one by one.
  */
-const WORDS = new Map<string, string>();
-const MAX_WORDS = 16_384;
+const sharedWord = remembered((word: string) => word, 16_384);
 /** A label value's limit: longer values (messages, annotations) seldom repeat. */
 const MAX_WORD_LENGTH = 63;
 
@@ -91,15 +92,10 @@ export class ProtoReader {
     return this.buf.toString("utf8", start, this.pos);
   }
 
-  /** A string of a field whose values repeat across objects, as the one copy every object shares (see WORDS). */
+  /** A string of a field whose values repeat across objects, as the one copy every object shares (see sharedWord). */
   word(): string {
     const value = this.string();
-    if (value.length > MAX_WORD_LENGTH) return value;
-    const held = WORDS.get(value);
-    if (held !== undefined) return held;
-    if (WORDS.size >= MAX_WORDS) WORDS.clear();
-    WORDS.set(value, value);
-    return value;
+    return value.length > MAX_WORD_LENGTH ? value : sharedWord(value);
   }
 
   skip(wire: number): void {

@@ -1,3 +1,4 @@
+import { remembered } from "../../util/remembered.js";
 import { lazyPrototype } from "./lazy-fields.js";
 import {
   FIELD_1_BYTES,
@@ -301,18 +302,7 @@ let cachedDayPrefix = "";
  * The times seen lately, formatted. A pod's times repeat in every event about it, and a cluster's pods
  * start in the same seconds: one string each, not one per event, is also less for the GC to copy.
  */
-const recentTimes = new Map<number, string>();
-const RECENT_TIMES_MAX = 4096;
-
-function formatTimeCached(seconds: number): string {
-  let text = recentTimes.get(seconds);
-  if (text === undefined) {
-    if (recentTimes.size >= RECENT_TIMES_MAX) recentTimes.clear();
-    text = formatTime(seconds);
-    recentTimes.set(seconds, text);
-  }
-  return text;
-}
+const formatTimeCached = remembered(formatTime, 4096);
 
 /** RFC 3339 in UTC to the second, as metav1.Time's JSON. Building a Date for each costs ten times more. */
 export function formatTime(seconds: number): string {

@@ -6,6 +6,7 @@
 
 import { createHash } from "node:crypto";
 import type { ContainerImage } from "../../client/types.js";
+import { remembered } from "../../util/remembered.js";
 
 function splitDomain(reference: string): { domain: string; path: string } {
   const slash = reference.indexOf("/");
@@ -28,29 +29,16 @@ function splitRepository(reference: string): { repository: string; digest?: stri
 /** Results are kept for this many references: a cluster runs few images, and each container start asks. */
 const MAX_REMEMBERED_IMAGES = 1000;
 
-function rememberedByReference(fn: (reference: string) => string): (reference: string) => string {
-  const results = new Map<string, string>();
-  return (reference) => {
-    let result = results.get(reference);
-    if (result === undefined) {
-      result = fn(reference);
-      if (results.size >= MAX_REMEMBERED_IMAGES) results.clear();
-      results.set(reference, result);
-    }
-    return result;
-  };
-}
-
-export const normalizeImage = rememberedByReference((reference) => {
+export const normalizeImage = remembered((reference: string) => {
   const { repository, digest, tag } = splitRepository(reference);
   if (digest) return tag ? `${repository}:${tag}@${digest}` : `${repository}@${digest}`;
   return `${repository}:${tag ?? "latest"}`;
-});
+}, MAX_REMEMBERED_IMAGES);
 
-export const imageID = rememberedByReference((reference) => {
+export const imageID = remembered((reference: string) => {
   const { repository, digest } = splitRepository(reference);
   return `${repository}@${digest ?? `sha256:${sha256(normalizeImage(reference))}`}`;
-});
+}, MAX_REMEMBERED_IMAGES);
 
 /** An image as a node reports it once pulled: by digest and by tag, with a stable made-up size. */
 export function containerImage(reference: string): ContainerImage {

@@ -5,6 +5,8 @@
  * millicores; the results are rounded up like resource.Quantity's Value() and MilliValue().
  */
 
+import { remembered } from "../../util/remembered.js";
+
 const BINARY_SUFFIXES: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
 const DECIMAL_SUFFIXES: Record<string, number> = {
   n: -9,
@@ -64,23 +66,11 @@ export function value(quantity: string): number {
  * a node reads them at each admission and each status it writes; parsing one takes a regular expression
  * and big-integer arithmetic.
  */
-const recentMilliValues = new Map<string, number>();
-const recentValues = new Map<string, number>();
 const RECENT_AMOUNTS_MAX = 1024;
-
-function remembered(recent: Map<string, number>, quantity: string, parse: (q: string) => number): number {
-  let amount = recent.get(quantity);
-  if (amount === undefined) {
-    amount = parse(quantity);
-    if (recent.size >= RECENT_AMOUNTS_MAX) recent.clear();
-    recent.set(quantity, amount);
-  }
-  return amount;
-}
+const recentMilliValue = remembered(milliValue, RECENT_AMOUNTS_MAX);
+const recentValue = remembered(value, RECENT_AMOUNTS_MAX);
 
 /** The amount the scheduler and the kubelet compare for a resource: millicores for cpu, units otherwise. */
 export function resourceAmount(resource: string, quantity: string): number {
-  return resource === "cpu"
-    ? remembered(recentMilliValues, quantity, milliValue)
-    : remembered(recentValues, quantity, value);
+  return resource === "cpu" ? recentMilliValue(quantity) : recentValue(quantity);
 }
