@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import type { Container, Pod } from "../../src/client/types.js";
-import { admitPod, admittedPod, type NodeAdmissionContext } from "../../src/hollow/pods/admission.js";
+import {
+  admitPod,
+  admittedPod,
+  NodeAllocation,
+  type AdmittedPod,
+  type NodeAdmissionContext,
+} from "../../src/hollow/pods/admission.js";
 import { podQOSClass } from "../../src/hollow/pods/qos.js";
 import { milliValue, resourceAmount, value } from "../../src/hollow/pods/quantity.js";
 import { podRequests } from "../../src/hollow/pods/resources.js";
@@ -18,6 +24,9 @@ function container(
     resources: { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) },
   };
 }
+
+/** A node's allocation holding these pods. */
+const holding = (...admitted: AdmittedPod[]) => new NodeAllocation(admitted);
 
 function pod(name: string, containers: Container[], extra: Partial<Pod["spec"]> = {}): Pod {
   return { metadata: { name, namespace: "default", uid: `uid-${name}` }, spec: { containers, ...extra } };
@@ -124,7 +133,7 @@ describe("podQOSClass", () => {
 describe("admitPod resources", () => {
   it("rejects with OutOfcpu and the kubelet's numbers", () => {
     const running = pod("running", [container("a", { cpu: "1" })]);
-    const result = admitPod(pod("big", [container("a", { cpu: "4" })]), node, [admittedPod(running)]);
+    const result = admitPod(pod("big", [container("a", { cpu: "4" })]), node, holding(admittedPod(running)));
     assert.deepEqual(result, {
       admitted: false,
       reason: "OutOfcpu",
@@ -134,9 +143,12 @@ describe("admitPod resources", () => {
 
   it("admits a pod that fits exactly", () => {
     const running = pod("running", [container("a", { cpu: "1500m" })]);
-    assert.deepEqual(admitPod(pod("fits", [container("a", { cpu: "500m" })]), node, [admittedPod(running)]), {
-      admitted: true,
-    });
+    assert.deepEqual(
+      admitPod(pod("fits", [container("a", { cpu: "500m" })]), node, holding(admittedPod(running))),
+      {
+        admitted: true,
+      },
+    );
   });
 
   it("counts the others by the requests they were admitted with, not by their specs now", () => {
@@ -144,12 +156,12 @@ describe("admitPod resources", () => {
       pod: pod("resized", [container("a", { cpu: "100m" })]),
       requests: new Map([["cpu", 1500]]),
     };
-    const result = admitPod(pod("new", [container("a", { cpu: "1" })]), node, [resized]);
+    const result = admitPod(pod("new", [container("a", { cpu: "1" })]), node, holding(resized));
     assert.equal(!result.admitted && result.message.includes("used: 1500"), true);
   });
 
   it("rejects with OutOfmemory in bytes", () => {
-    const result = admitPod(pod("mem", [container("a", { memory: "5Gi" })]), node, []);
+    const result = admitPod(pod("mem", [container("a", { memory: "5Gi" })]), node, holding());
     assert.equal(result.admitted, false);
     assert.equal(!result.admitted && result.reason, "OutOfmemory");
     assert.equal(
@@ -159,13 +171,13 @@ describe("admitPod resources", () => {
   });
 
   it("rejects with OutOfephemeral-storage", () => {
-    const result = admitPod(pod("disk", [container("a", { "ephemeral-storage": "11Gi" })]), node, []);
+    const result = admitPod(pod("disk", [container("a", { "ephemeral-storage": "11Gi" })]), node, holding());
     assert.equal(!result.admitted && result.reason, "OutOfephemeral-storage");
   });
 
   it("rejects with OutOfpods when the node is full, even for a pod without requests", () => {
     const others = [pod("a", [container("a")]), pod("b", [container("b")]), pod("c", [container("c")])];
-    const result = admitPod(pod("d", [container("d")]), node, others.map(admittedPod));
+    const result = admitPod(pod("d", [container("d")]), node, holding(...others.map(admittedPod)));
     assert.deepEqual(result, {
       admitted: false,
       reason: "OutOfpods",
@@ -176,7 +188,11 @@ describe("admitPod resources", () => {
   it("ignores the pod itself when counting", () => {
     const self = pod("self", [container("a", { cpu: "2" })]);
     assert.deepEqual(
-      admitPod(self, node, [self, pod("x", [container("x")]), pod("y", [container("y")])].map(admittedPod)),
+      admitPod(
+        self,
+        node,
+        holding(...[self, pod("x", [container("x")]), pod("y", [container("y")])].map(admittedPod)),
+      ),
       {
         admitted: true,
       },
@@ -185,14 +201,33 @@ describe("admitPod resources", () => {
 
   it("checks extended resources the node has and skips those it does not know", () => {
     const twoGpus = pod("gpu", [container("a", { "example.com/gpu": "2" })]);
-    const result = admitPod(twoGpus, node, []);
+    const result = admitPod(twoGpus, node, holding());
     assert.equal(!result.admitted && result.reason, "OutOfexample.com/gpu");
     assert.equal(
       !result.admitted && result.message,
       "Node didn't have enough resource: example.com/gpu, requested: 2, used: 0, capacity: 1",
     );
     const unknown = pod("fpga", [container("a", { "vendor.io/fpga": "4" })]);
-    assert.deepEqual(admitPod(unknown, node, []), { admitted: true });
+    assert.deepEqual(admitPod(unknown, node, holding()), { admitted: true });
+  });
+
+  it("keeps the node's allocation as pods come and go, each counted once", () => {
+    const a = admittedPod(pod("a", [container("a", { cpu: "1500m", memory: "1Gi" })]));
+    const b = admittedPod(pod("b", [container("b", { cpu: "250m" })]));
+    const allocation = holding(a, b);
+    allocation.hold(a);
+    assert.equal(allocation.podCount, 2);
+    assert.equal(allocation.usedOf("cpu"), 1750);
+    assert.equal(allocation.usedOf("memory"), 1 << 30);
+    const asksHalf = pod("new", [container("c", { cpu: "500m" })]);
+    assert.equal(admitPod(asksHalf, node, allocation).admitted, false);
+    allocation.release("uid-a");
+    allocation.release("uid-a");
+    allocation.release("uid-unknown");
+    assert.equal(allocation.podCount, 1);
+    assert.equal(allocation.usedOf("cpu"), 250);
+    assert.equal(allocation.usedOf("memory"), 0);
+    assert.deepEqual(admitPod(asksHalf, node, allocation), { admitted: true });
   });
 
   it("counts the effective request of init containers and overhead", () => {
@@ -200,7 +235,7 @@ describe("admitPod resources", () => {
       initContainers: [container("init", { cpu: "1900m" })],
       overhead: { cpu: "200m" },
     });
-    const result = admitPod(p, node, []);
+    const result = admitPod(p, node, holding());
     assert.equal(
       !result.admitted && result.message,
       "Node didn't have enough resource: cpu, requested: 2100, used: 0, capacity: 2000",
@@ -217,20 +252,20 @@ describe("admitPod node affinity", () => {
     } as never);
 
   it("rejects a nodeSelector mismatch with the NodeAffinity predicate message", () => {
-    const result = admitPod(pod("p", [container("a")], { nodeSelector: { zone: "b" } }), node, []);
+    const result = admitPod(pod("p", [container("a")], { nodeSelector: { zone: "b" } }), node, holding());
     assert.deepEqual(result, {
       admitted: false,
       reason: "NodeAffinity",
       message: "Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector",
     });
-    assert.deepEqual(admitPod(pod("p", [container("a")], { nodeSelector: { zone: "a" } }), node, []), {
+    assert.deepEqual(admitPod(pod("p", [container("a")], { nodeSelector: { zone: "a" } }), node, holding()), {
       admitted: true,
     });
   });
 
   it("evaluates matchExpressions operators", () => {
     const admits = (operator: string, key: string, values?: string[]) =>
-      admitPod(required({ matchExpressions: [{ key, operator, values }] }), node, []).admitted;
+      admitPod(required({ matchExpressions: [{ key, operator, values }] }), node, holding()).admitted;
     assert.equal(admits("In", "zone", ["a", "b"]), true);
     assert.equal(admits("In", "zone", ["b"]), false);
     assert.equal(admits("NotIn", "zone", ["b"]), true);
@@ -249,20 +284,20 @@ describe("admitPod node affinity", () => {
   it("ORs terms, ANDs requirements, matches metadata.name fields, and an empty term matches nothing", () => {
     const wrongZone = { matchExpressions: [{ key: "zone", operator: "In", values: ["b"] }] };
     const byName = { matchFields: [{ key: "metadata.name", operator: "In", values: ["hollow-node-1"] }] };
-    assert.equal(admitPod(required(wrongZone, byName), node, []).admitted, true);
-    assert.equal(admitPod(required(wrongZone), node, []).admitted, false);
+    assert.equal(admitPod(required(wrongZone, byName), node, holding()).admitted, true);
+    assert.equal(admitPod(required(wrongZone), node, holding()).admitted, false);
     const both = {
       matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }],
       matchFields: [{ key: "metadata.name", operator: "NotIn", values: ["hollow-node-1"] }],
     };
-    assert.equal(admitPod(required(both), node, []).admitted, false);
-    assert.equal(admitPod(required({}), node, []).admitted, false);
+    assert.equal(admitPod(required(both), node, holding()).admitted, false);
+    assert.equal(admitPod(required({}), node, holding()).admitted, false);
   });
 
   it("reports resources before affinity, as the kubelet checks them first", () => {
     const p = pod("p", [container("a", { cpu: "3" })], { nodeSelector: { zone: "b" } });
     assert.equal(
-      !admitPod(p, node, []).admitted && (admitPod(p, node, []) as { reason: string }).reason,
+      !admitPod(p, node, holding()).admitted && (admitPod(p, node, holding()) as { reason: string }).reason,
       "OutOfcpu",
     );
   });
@@ -278,7 +313,7 @@ describe("admitPod taints, node name and ports", () => {
   };
 
   it("rejects an untolerated NoExecute taint and ignores NoSchedule", () => {
-    assert.deepEqual(admitPod(pod("p", [container("a")]), tainted, []), {
+    assert.deepEqual(admitPod(pod("p", [container("a")]), tainted, holding()), {
       admitted: false,
       reason: "TaintToleration",
       message: "Predicate TaintToleration failed: node(s) had taints that the pod didn't tolerate",
@@ -286,17 +321,17 @@ describe("admitPod taints, node name and ports", () => {
     const tolerant = pod("p", [container("a")], {
       tolerations: [{ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute" }],
     });
-    assert.deepEqual(admitPod(tolerant, tainted, []), { admitted: true });
+    assert.deepEqual(admitPod(tolerant, tainted, holding()), { admitted: true });
     const wrongEffect = pod("p", [container("a")], {
       tolerations: [{ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoSchedule" }],
     });
-    assert.equal(admitPod(wrongEffect, tainted, []).admitted, false);
+    assert.equal(admitPod(wrongEffect, tainted, holding()).admitted, false);
     const everything = pod("p", [container("a")], { tolerations: [{ operator: "Exists" }] });
-    assert.deepEqual(admitPod(everything, tainted, []), { admitted: true });
+    assert.deepEqual(admitPod(everything, tainted, holding()), { admitted: true });
   });
 
   it("rejects a pod bound to another node name", () => {
-    const result = admitPod(pod("p", [container("a")], { nodeName: "other" }), node, []);
+    const result = admitPod(pod("p", [container("a")], { nodeName: "other" }), node, holding());
     assert.equal(!result.admitted && result.reason, "NodeName");
   });
 
@@ -305,18 +340,18 @@ describe("admitPod taints, node name and ports", () => {
       pod(name, [
         { ...container("a"), ports: [{ containerPort: 80, hostPort, ...(protocol ? { protocol } : {}) }] },
       ]);
-    const result = admitPod(withPort("new", 8080), node, [admittedPod(withPort("old", 8080))]);
+    const result = admitPod(withPort("new", 8080), node, holding(admittedPod(withPort("old", 8080))));
     assert.deepEqual(result, {
       admitted: false,
       reason: "NodePorts",
       message: "Predicate NodePorts failed: node(s) didn't have free ports for the requested pod ports",
     });
     assert.equal(
-      admitPod(withPort("udp", 8080, "UDP"), node, [admittedPod(withPort("old", 8080))]).admitted,
+      admitPod(withPort("udp", 8080, "UDP"), node, holding(admittedPod(withPort("old", 8080)))).admitted,
       true,
     );
     assert.equal(
-      admitPod(withPort("other", 9090), node, [admittedPod(withPort("old", 8080))]).admitted,
+      admitPod(withPort("other", 9090), node, holding(admittedPod(withPort("old", 8080)))).admitted,
       true,
     );
   });
@@ -327,12 +362,15 @@ describe("admitPod taints, node name and ports", () => {
       metadata: { name: "w", labels: { "kubernetes.io/os": "windows" } },
     };
     assert.equal(
-      (admitPod(windows, node, []) as { reason: string }).reason,
+      (admitPod(windows, node, holding()) as { reason: string }).reason,
       "PodOSSelectorNodeLabelDoesNotMatch",
     );
     assert.equal(
-      (admitPod(pod("w", [container("a")], { os: { name: "windows" } }), node, []) as { reason: string })
-        .reason,
+      (
+        admitPod(pod("w", [container("a")], { os: { name: "windows" } }), node, holding()) as {
+          reason: string;
+        }
+      ).reason,
       "PodOSNotSupported",
     );
   });

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from "../../src/client/types.js";
-import { admitPod, admittedPod, type NodeAdmissionContext } from "../../src/hollow/pods/admission.js";
+import {
+  admitPod,
+  admittedPod,
+  NodeAllocation,
+  type NodeAdmissionContext,
+} from "../../src/hollow/pods/admission.js";
 import { formatGoSeconds, parseGoDuration } from "../../src/hollow/pods/duration.js";
 import { PodIPAllocator } from "../../src/hollow/pods/ip-allocator.js";
 import {
@@ -61,7 +66,7 @@ class Harness {
       const admitted = [...this.runtimes]
         .filter(([, runtime]) => occupiesNode(runtime))
         .map(([uid]) => admittedPod(this.pods.get(uid)!));
-      return admitPod(pod, nodeAdmission, admitted);
+      return admitPod(pod, nodeAdmission, new NodeAllocation(admitted));
     },
   };
 

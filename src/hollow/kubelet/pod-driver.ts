@@ -2,7 +2,7 @@ import { ApiError, type KubeClient } from "../../client/kube-client.js";
 import type { Pod, PodStatus } from "../../client/types.js";
 import type { Clock } from "../../util/clock.js";
 import type { TimerId, TimerQueue } from "../../util/timer-queue.js";
-import { admitPod, type AdmittedPod } from "../pods/admission.js";
+import { admitPod, NodeAllocation, type AdmittedPod } from "../pods/admission.js";
 import { PodIPAllocator } from "../pods/ip-allocator.js";
 import { podRequests } from "../pods/resources.js";
 import {
@@ -64,6 +64,8 @@ export class PodDriver {
   private readonly pods = new Map<string, TrackedPod>();
   /** Pods whose newest status failed to write, tried again at the node's next status change. */
   private readonly unsynced = new Set<TrackedPod>();
+  /** The pods that count against the node's resources (occupiesNode), for admitting the next one. */
+  private readonly allocation = new NodeAllocation();
   private allocator: PodIPAllocator | undefined;
   private readonly ctx: PodNodeContext;
 
@@ -75,8 +77,7 @@ export class PodDriver {
         admitPod(
           pod,
           { name: cfg.name, labels: cfg.labels, taints: cfg.taints, allocatable: cfg.capacity },
-          // admitPod leaves out the pod itself.
-          [...this.pods.values()].filter((t) => occupiesNode(t.runtime)),
+          this.allocation,
         ),
       ips: {
         allocate: (uid) => this.ips().allocate(uid),
@@ -134,6 +135,7 @@ export class PodDriver {
     this.cancelResync(tracked);
     this.unsynced.delete(tracked);
     this.pods.delete(uid);
+    this.allocation.release(uid);
     this.deps.lifecycle.forget(uid, this.ctx);
     this.deps.references.removePod(pod);
   }
@@ -156,6 +158,9 @@ export class PodDriver {
 
   private apply(tracked: TrackedPod, step: Step): void {
     tracked.runtime = step.runtime;
+    // A pod stops counting against the node once terminal or deleted, and never counts again.
+    if (occupiesNode(step.runtime)) this.allocation.hold(tracked);
+    else this.allocation.release(step.runtime.uid);
     this.arm(tracked, step.wakeAt);
     if (step.status) {
       tracked.latestStatus = step.status;

@@ -30,6 +30,53 @@ export function admittedPod(pod: Pod): AdmittedPod {
   return { pod, requests: podRequests(pod) };
 }
 
+/**
+ * The pods that count against a node (admitted and not terminal) and the sum of their requests, kept as
+ * they come and go. The kubelet sums the requests of every active pod at each admission; a running sum
+ * gives the same answer without a pass over a node's pods per pod it admits. Amounts are whole numbers
+ * (millicores, bytes), so the sum stays exact through additions and removals.
+ */
+export class NodeAllocation {
+  private readonly holders = new Map<string, AdmittedPod>();
+  private readonly used: ResourceAmounts = new Map();
+
+  constructor(admitted: Iterable<AdmittedPod> = []) {
+    for (const pod of admitted) this.hold(pod);
+  }
+
+  get podCount(): number {
+    return this.holders.size;
+  }
+
+  pods(): IterableIterator<AdmittedPod> {
+    return this.holders.values();
+  }
+
+  /** The pod held under this uid, if any. */
+  holding(uid: string): AdmittedPod | undefined {
+    return this.holders.get(uid);
+  }
+
+  usedOf(resource: string): number {
+    return this.used.get(resource) ?? 0;
+  }
+
+  /** Counts the pod against the node; a pod already counted is not counted twice. */
+  hold(admitted: AdmittedPod): void {
+    const uid = admitted.pod.metadata.uid ?? "";
+    if (this.holders.has(uid)) return;
+    this.holders.set(uid, admitted);
+    for (const [name, amount] of admitted.requests) this.used.set(name, this.usedOf(name) + amount);
+  }
+
+  release(uid: string): void {
+    const admitted = this.holders.get(uid);
+    if (!admitted) return;
+    this.holders.delete(uid);
+    for (const [name, amount] of admitted.requests) this.used.set(name, this.usedOf(name) - amount);
+  }
+}
+
 export type AdmissionResult = { admitted: true } | { admitted: false; reason: string; message: string };
 
 /** Hollow nodes pretend to be Linux machines. */
@@ -56,33 +103,26 @@ function isExtendedResource(name: string): boolean {
 function checkResources(
   pod: Pod,
   allocatable: ResourceList,
-  admitted: readonly AdmittedPod[],
+  allocation: NodeAllocation,
 ): AdmissionResult | undefined {
   const capacity = (name: string): number => {
     const quantity = allocatable[name];
     return quantity === undefined ? 0 : resourceAmount(name, quantity);
   };
-  if (admitted.length + 1 > capacity("pods"))
-    return insufficient("pods", 1, admitted.length, capacity("pods"));
+  // The pod itself is left out, should the node already count it.
+  const self = allocation.holding(pod.metadata.uid ?? "");
+  const others = allocation.podCount - (self ? 1 : 0);
+  if (others + 1 > capacity("pods")) return insufficient("pods", 1, others, capacity("pods"));
 
   const requested: ResourceAmounts = podRequests(pod);
   for (const name of [...requested.keys()]) {
     if (isExtendedResource(name) && allocatable[name] === undefined) requested.delete(name);
   }
   const scalar = [...requested.keys()].filter((name) => !NATIVE_RESOURCES.has(name)).sort();
-  const checked = ["cpu", "memory", "ephemeral-storage", ...scalar].filter(
-    (name) => (requested.get(name) ?? 0) > 0,
-  );
-  // Only what the pod asks for is summed over the pods already admitted: a node re-checks every one of
-  // them at each admission.
-  const used: ResourceAmounts = new Map(checked.map((name) => [name, 0]));
-  for (const other of admitted) {
-    const theirs = other.requests;
-    for (const name of checked) used.set(name, used.get(name)! + (theirs.get(name) ?? 0));
-  }
-  for (const name of checked) {
-    const amount = requested.get(name)!;
-    const inUse = used.get(name)!;
+  for (const name of ["cpu", "memory", "ephemeral-storage", ...scalar]) {
+    const amount = requested.get(name) ?? 0;
+    if (amount <= 0) continue;
+    const inUse = allocation.usedOf(name) - (self?.requests.get(name) ?? 0);
     if (amount > capacity(name) - inUse) return insufficient(name, amount, inUse, capacity(name));
   }
   return undefined;
@@ -108,16 +148,10 @@ function portsConflict(a: HostPort, b: HostPort): boolean {
 }
 
 /**
- * `admitted` are the pods this node holds that still run (not terminal): their requests count against it.
- * The message is the kubelet's admission message; the pod status prefixes it with "Pod was rejected: ".
+ * `allocation` holds the pods this node runs (not terminal): their requests count against it. The message is
+ * the kubelet's admission message; the pod status prefixes it with "Pod was rejected: ".
  */
-export function admitPod(
-  pod: Pod,
-  node: NodeAdmissionContext,
-  admitted: readonly AdmittedPod[],
-): AdmissionResult {
-  const active = admitted.filter((other) => other.pod.metadata.uid !== pod.metadata.uid);
-
+export function admitPod(pod: Pod, node: NodeAdmissionContext, allocation: NodeAllocation): AdmissionResult {
   const osLabel = pod.metadata.labels?.["kubernetes.io/os"];
   if (osLabel !== undefined && osLabel !== NODE_OS) {
     return {
@@ -134,7 +168,7 @@ export function admitPod(
     };
   }
 
-  const resourceFailure = checkResources(pod, node.allocatable, active);
+  const resourceFailure = checkResources(pod, node.allocatable, allocation);
   if (resourceFailure) return resourceFailure;
 
   if (!matchesNodeSelectorAndAffinity(pod, node)) {
@@ -144,7 +178,12 @@ export function admitPod(
     return predicateFailure("NodeName", "node(s) didn't match the requested node name");
   }
   const wanted = hostPorts(pod);
-  const taken = wanted.length > 0 ? active.flatMap((other) => hostPorts(other.pod)) : [];
+  const taken =
+    wanted.length > 0
+      ? [...allocation.pods()]
+          .filter((other) => other.pod.metadata.uid !== pod.metadata.uid)
+          .flatMap((other) => hostPorts(other.pod))
+      : [];
   if (wanted.some((port) => taken.some((other) => portsConflict(port, other)))) {
     return predicateFailure("NodePorts", "node(s) didn't have free ports for the requested pod ports");
   }
