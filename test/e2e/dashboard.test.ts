@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -58,6 +58,7 @@ describe("kubemark dashboard and report", () => {
   let dashboard: ChildProcess | undefined;
   let url: string;
   let context: BrowserContext;
+  let profile: string | undefined;
 
   const shot = (page: Page, name: string) =>
     page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
@@ -104,14 +105,12 @@ describe("kubemark dashboard and report", () => {
       "the dashboard's URL",
       async () => /Dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)?.[1],
     );
-    context = await chromium.launchPersistentContext(
-      await mkdtemp(path.join(os.tmpdir(), "chromium-profile-")),
-      {
-        executablePath: "/usr/bin/chromium",
-        args: CHROMIUM_ARGS,
-        viewport: { width: 1280, height: 900 },
-      },
-    );
+    profile = await mkdtemp(path.join(os.tmpdir(), "chromium-profile-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: "/usr/bin/chromium",
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 900 },
+    });
   });
 
   after(async () => {
@@ -119,6 +118,7 @@ describe("kubemark dashboard and report", () => {
     dashboard?.kill("SIGINT");
     await kubemark(home, "stop", "--name", "dash");
     await removeTestHome(home);
+    for (const dir of [reports, profile]) if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it("lists both runs with their facts, and the corrupt and foreign files with the reason", async () => {

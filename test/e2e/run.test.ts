@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -100,6 +100,7 @@ describe("kubemark run", () => {
     admin?.close();
     await kubemark(home, "stop", "--name", "run");
     await removeTestHome(home);
+    if (work) await rm(work, { recursive: true, force: true });
   });
 
   it("runs density, writes parseable artifacts, and deletes its namespaces", async () => {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { before, test } from "node:test";
+import { after, before, test } from "node:test";
 import { loadRuns, type RunStore } from "../../src/dashboard/run-store.js";
 import { renderJUnit } from "../../src/reports/junit.js";
 
@@ -67,6 +67,8 @@ before(async () => {
 
   store = await loadRuns([root]);
 });
+
+after(() => rm(root, { recursive: true, force: true }));
 
 test("a kubemark run: its summary, its PerfData, newest first", () => {
   const run = store.runs.find((r) => r.dir === path.join(root, "density-1"))!;
