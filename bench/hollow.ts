@@ -4,7 +4,7 @@
  * Prints JSON. Sizes and modes: BENCH_SIZES (default 100,500,1000), BENCH_MODES (fidelity,shared),
  * BENCH_STEADY_SECONDS (600), BENCH_PODS_PER_NODE (30), BENCH_POD_SIZES (sizes that also run pods; default all),
  * BENCH_HOLLOW_ARGS (extra `kubemark hollow-node` flags, e.g. "--batch-interval=200ms"), BENCH_POD_RATE (pods
- * created per second; by default all at once).
+ * created per second; by default all at once), BENCH_HOLD_SECONDS (all pods held Running; 30).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -31,11 +31,16 @@ const modes = (process.env.BENCH_MODES ?? "fidelity,shared").split(",");
 const steadySeconds = Number(process.env.BENCH_STEADY_SECONDS ?? 600);
 const podsPerNode = Number(process.env.BENCH_PODS_PER_NODE ?? 30);
 const hollowArgs = (process.env.BENCH_HOLLOW_ARGS ?? "").split(/\s+/).filter(Boolean);
-const podRate = process.env.BENCH_POD_RATE ? Number(process.env.BENCH_POD_RATE) : undefined;
-if (podRate !== undefined && !(podRate > 0))
-  throw new Error(
-    `BENCH_POD_RATE must be a number of pods per second above 0, not "${process.env.BENCH_POD_RATE}"`,
-  );
+/** A setting that must be a number above 0, or absent. */
+function positiveSetting(name: string, unit: string): number | undefined {
+  const text = process.env[name];
+  if (!text) return undefined;
+  const value = Number(text);
+  if (!(value > 0)) throw new Error(`${name} must be a number of ${unit} above 0, not "${text}"`);
+  return value;
+}
+const podRate = positiveSetting("BENCH_POD_RATE", "pods per second");
+const holdSeconds = positiveSetting("BENCH_HOLD_SECONDS", "seconds");
 const podSizes = new Set((process.env.BENCH_POD_SIZES ?? sizes.join(",")).split(",").map(Number));
 const log = (line: string) => process.stderr.write(`[bench:hollow] ${line}\n`);
 
@@ -129,11 +134,15 @@ async function hollowPodPhase(
   const admin = new KubeClient(await loadKubeconfig(desc.kubeconfig));
   try {
     const m0 = await hollowMetrics(desc);
-    const phase = await podPhase(admin, [pid], nodes * podsPerNode, steadyMillicores, podRate);
+    const phase = await podPhase(admin, [pid], nodes * podsPerNode, steadyMillicores, {
+      podsPerSecond: podRate,
+      holdSeconds,
+    });
     const m1 = await hollowMetrics(desc);
     return {
       pods: phase.pods,
       podsPerSecond: phase.podsPerSecond,
+      holdSeconds: phase.holdSeconds,
       secondsToAllRunning: phase.secondsToAllRunning,
       secondsDeleteToAllGone: phase.secondsDeleteToAllGone,
       podStartupMs: phase.podStartupMs,

@@ -13,15 +13,21 @@ import { requestDeltas, scrapeApiserver } from "./apiserver-load.js";
 import { millicores, sampleProcesses, type UsageSample } from "./process-usage.js";
 
 const DEPLOYMENT = "density";
-/** How long all the pods are held running, to measure what holding them costs. */
-const HOLD_SECONDS = 30;
 /** The master may take many minutes to run (and remove) tens of thousands of pods on two cores. */
 const TIMEOUT_MS = 3_600_000;
+
+export interface PodPhaseOptions {
+  /** Create the pods at this pace (pods a second) instead of all at once. */
+  podsPerSecond?: number;
+  /** How long all the pods are held running, to measure what holding them costs; 30 s by default. */
+  holdSeconds?: number;
+}
 
 export interface PodPhaseResult {
   pods: number;
   /** The pace the pods were created at; absent when all were asked for at once. */
   podsPerSecond?: number;
+  holdSeconds: number;
   secondsToAllRunning: number;
   /** From the Deployment's deletion to its last pod gone. */
   secondsDeleteToAllGone: number;
@@ -54,7 +60,7 @@ export async function podPhase(
   pids: number[],
   total: number,
   steadyMillicores: number,
-  podsPerSecond?: number,
+  { podsPerSecond, holdSeconds = 30 }: PodPhaseOptions = {},
 ): Promise<PodPhaseResult> {
   const latency = new PodStartupLatency();
   const started = new Set<string>();
@@ -76,7 +82,7 @@ export async function podPhase(
     }
     await waitFor(`${total} pods running`, async () => started.size >= total, TIMEOUT_MS);
     const running = await sampleProcesses(pids);
-    await sleep(HOLD_SECONDS * 1000);
+    await sleep(holdSeconds * 1000);
     const held = await sampleProcesses(pids);
     await deleteDensityDeployment(admin, DEPLOYMENT);
     await waitFor("the density pods gone", async () => informer.size === 0, TIMEOUT_MS);
@@ -91,6 +97,7 @@ export async function podPhase(
     return {
       pods: total,
       podsPerSecond,
+      holdSeconds,
       secondsToAllRunning: +((running.atMs - cpu0.atMs) / 1000).toFixed(1),
       secondsDeleteToAllGone: +((cpu1.atMs - held.atMs) / 1000).toFixed(1),
       podStartupMs: {
