@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import type { PerfData } from "../../src/reports/perfdata.js";
-import { eventually, KUBEMARK_BIN, kubemark, removeTestHome, run, testHome } from "../support/cli.js";
+import { eventually, KUBEMARK_BIN, kubemark, removeTempDir, run, tempDir, testHome } from "../support/cli.js";
 
 const NODES = 3;
 const REPO = path.resolve(path.dirname(KUBEMARK_BIN), "..");
@@ -65,7 +64,7 @@ describe("kubemark dashboard and report", () => {
 
   before(async () => {
     home = await testHome();
-    reports = await mkdtemp(path.join(os.tmpdir(), "kubemark-dashboard-"));
+    reports = await tempDir("kubemark-dashboard-");
     await mkdir(SCREENSHOTS, { recursive: true });
     console.log(`screenshots in ${SCREENSHOTS}, runs in ${reports}`);
     const started = await kubemark(home, "start", "--name", "dash", "--nodes", String(NODES));
@@ -105,7 +104,7 @@ describe("kubemark dashboard and report", () => {
       "the dashboard's URL",
       async () => /Dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)?.[1],
     );
-    profile = await mkdtemp(path.join(os.tmpdir(), "chromium-profile-"));
+    profile = await tempDir("chromium-profile-");
     context = await chromium.launchPersistentContext(profile, {
       executablePath: "/usr/bin/chromium",
       args: CHROMIUM_ARGS,
@@ -117,8 +116,8 @@ describe("kubemark dashboard and report", () => {
     await context?.close();
     dashboard?.kill("SIGINT");
     await kubemark(home, "stop", "--name", "dash");
-    await removeTestHome(home);
-    for (const dir of [reports, profile]) if (dir) await rm(dir, { recursive: true, force: true });
+    await removeTempDir(home);
+    for (const dir of [reports, profile]) await removeTempDir(dir);
   });
 
   it("lists both runs with their facts, and the corrupt and foreign files with the reason", async () => {

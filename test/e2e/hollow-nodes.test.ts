@@ -11,7 +11,7 @@ import { restartHollowProcess } from "../../src/master/local-hollow-nodes.js";
 import { restartComponent } from "../../src/master/local-master.js";
 import { readNodeIdentity } from "../../src/master/node-identities.js";
 import { parsePrometheusText } from "../../src/measurements/prometheus-text.js";
-import { eventually, kubectl, kubemark, removeTestHome, testHome } from "../support/cli.js";
+import { eventually, kubectl, kubemark, removeTempDir, testHome } from "../support/cli.js";
 import {
   adminClient,
   deployment,
@@ -78,7 +78,7 @@ describe("hollow nodes against the real master", () => {
   after(async () => {
     admin?.close();
     await kubemark(home, "stop", "--name", "hollow");
-    await removeTestHome(home);
+    await removeTempDir(home);
   });
 
   it("registers 20 Ready nodes as a kubelet would, with leases renewing", async () => {

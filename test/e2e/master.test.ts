@@ -8,7 +8,7 @@ import type { ClusterDescription } from "../../src/master/cluster-state.js";
 import { issueNodeIdentities, readNodeIdentity } from "../../src/master/node-identities.js";
 import { isPortFree } from "../../src/master/ports.js";
 import { isRunning } from "../../src/master/process.js";
-import { eventually, kubectl, kubemark, removeTestHome, testHome } from "../support/cli.js";
+import { eventually, kubectl, kubemark, removeTempDir, testHome } from "../support/cli.js";
 
 async function description(home: string, name: string): Promise<ClusterDescription> {
   return JSON.parse(await readFile(`${home}/${name}/cluster.json`, "utf8")) as ClusterDescription;
@@ -40,7 +40,7 @@ describe("local master", () => {
 
   after(async () => {
     await kubemark(home, "stop", "--name", "alpha");
-    await removeTestHome(home);
+    await removeTempDir(home);
   });
 
   it("serves /readyz to the admin kubeconfig, with keys private", async () => {
@@ -180,7 +180,7 @@ describe("local master: bad input", () => {
   before(async () => {
     home = await testHome();
   });
-  after(() => removeTestHome(home));
+  after(() => removeTempDir(home));
 
   it("names an unknown command or flag and exits 2", async () => {
     const cmd = await kubemark(home, "strat");

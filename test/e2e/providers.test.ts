@@ -22,7 +22,7 @@ import {
   revokeNodeBootstrap,
 } from "../../src/providers/bootstrap-token.js";
 import { KUBELET_CLIENT_SIGNER } from "../../src/providers/tls-bootstrap.js";
-import { eventually, KUBEMARK_BIN, kubemark, removeTestHome, testHome } from "../support/cli.js";
+import { eventually, KUBEMARK_BIN, kubemark, removeTempDir, testHome } from "../support/cli.js";
 import { adminClient, listNodes, listPods, readCluster } from "../support/cluster.js";
 import { PodsAsProcesses } from "../support/pods-as-processes.js";
 import { isConditionTrue } from "../../src/client/conditions.js";
@@ -86,7 +86,7 @@ describe("existing master: hollow nodes join a master kubemark did not start", (
     await kubemark(home, "stop", "--name", "viaconfig");
     await kubemark(home, "stop", "--name", "viatoken");
     await kubemark(home, "stop", "--name", "master");
-    await removeTestHome(home);
+    await removeTempDir(home);
   });
 
   it("runs hollow nodes with a given kubeconfig's identity, says it is an admin, and removes its Nodes and Leases on stop", async () => {
@@ -301,7 +301,7 @@ describe("external provider: hollow nodes as pods of another cluster", () => {
       "outside",
     ])
       await kubemark(home, "stop", "--name", name);
-    await removeTestHome(home);
+    await removeTempDir(home);
   });
 
   const startExternal = (name: string, externalKubeconfig: string, ...more: string[]) =>
@@ -403,7 +403,7 @@ describe("external provider: hollow nodes as pods of another cluster", () => {
       assert.deepEqual(runner.running(), [], "every pod's process was stopped with its pod");
     } finally {
       await runner.stop();
-      await removeTestHome(runnerHome);
+      await removeTempDir(runnerHome);
     }
   });
 
@@ -444,7 +444,7 @@ describe("external provider: hollow nodes as pods of another cluster", () => {
       assert.deepEqual(runner.running(), []);
     } finally {
       await runner.stop();
-      await removeTestHome(runnerHome);
+      await removeTempDir(runnerHome);
     }
   });
 

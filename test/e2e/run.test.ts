@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ApiError, type KubeClient } from "../../src/client/kube-client.js";
@@ -12,7 +11,8 @@ import {
   eventually,
   KUBEMARK_BIN,
   kubemark,
-  removeTestHome,
+  removeTempDir,
+  tempDir,
   run,
   testHome,
   type RunResult,
@@ -84,7 +84,7 @@ describe("kubemark run", () => {
 
   before(async () => {
     home = await testHome();
-    work = await mkdtemp(path.join(os.tmpdir(), "kubemark-run-"));
+    work = await tempDir("kubemark-run-");
     const res = await kubemark(home, "start", "--name", "run", "--nodes", String(NODES));
     assert.equal(res.code, 0, res.stderr);
     admin = await adminClient(await readCluster(home, "run"));
@@ -99,8 +99,8 @@ describe("kubemark run", () => {
   after(async () => {
     admin?.close();
     await kubemark(home, "stop", "--name", "run");
-    await removeTestHome(home);
-    if (work) await rm(work, { recursive: true, force: true });
+    await removeTempDir(home);
+    await removeTempDir(work);
   });
 
   it("runs density, writes parseable artifacts, and deletes its namespaces", async () => {

@@ -13,14 +13,22 @@ export interface RunResult {
   stderr: string;
 }
 
-/** A private KUBEMARK_HOME per test file, so tests never touch the user's clusters. */
-export async function testHome(): Promise<string> {
-  return mkdtemp(path.join(os.tmpdir(), "kubemark-test-"));
+/** A new empty directory under the system's temp dir; a test removes it with removeTempDir when done. */
+export function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), prefix));
 }
 
-/** Removes a test home once its clusters are stopped (retried: a stopped process may still be closing a log). */
-export async function removeTestHome(home: string | undefined): Promise<void> {
-  if (home) await rm(home, { recursive: true, force: true, maxRetries: 5 });
+/** A private KUBEMARK_HOME per test file, so tests never touch the user's clusters. */
+export function testHome(): Promise<string> {
+  return tempDir("kubemark-test-");
+}
+
+/**
+ * Removes a test's temp dir (a test home once its clusters are stopped, a report dir, a browser profile);
+ * retried, as a stopped process may still be closing a file in it.
+ */
+export async function removeTempDir(dir: string | undefined): Promise<void> {
+  if (dir) await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 }
 
 export function run(

@@ -1,19 +1,19 @@
 import assert from "node:assert/strict";
-import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { copyFile, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, test } from "node:test";
 import { writeRunReport } from "../../src/dashboard/report.js";
+import { removeTempDir, tempDir } from "../support/cli.js";
 
 const made: string[] = [];
-const tempDir = async (prefix: string) => {
-  made.push(await mkdtemp(path.join(os.tmpdir(), prefix)));
+const madeDir = async (prefix: string) => {
+  made.push(await tempDir(prefix));
   return made.at(-1)!;
 };
-after(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))));
+after(() => Promise.all(made.map(removeTempDir)));
 
 test("the report is one file: no external reference, the run data inline and escaped", async () => {
-  const dir = await tempDir("dashboard-report-");
+  const dir = await madeDir("dashboard-report-");
   await writeFile(
     path.join(dir, "summary.json"),
     JSON.stringify({
@@ -36,7 +36,7 @@ test("the report is one file: no external reference, the run data inline and esc
   assert.match(html, /<body data-page="run">/);
 
   // The report of a dir holding no run says why, rather than writing an empty page.
-  const empty = await tempDir("dashboard-report-empty-");
+  const empty = await madeDir("dashboard-report-empty-");
   await copyFile(file, path.join(empty, "notes.txt"));
   await assert.rejects(
     writeRunReport(empty),

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { loadRuns, type RunStore } from "../../src/dashboard/run-store.js";
 import { renderJUnit } from "../../src/reports/junit.js";
+import { removeTempDir, tempDir } from "../support/cli.js";
 
 const perfData = (items: object[]) => JSON.stringify({ version: "v1", dataItems: items });
 const STARTUP = perfData([
@@ -16,7 +16,7 @@ let store: RunStore;
 
 /** A report dir as kubemark run leaves it, one as ClusterLoader2 does, and one with broken files. */
 before(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), "dashboard-store-"));
+  root = await tempDir("dashboard-store-");
   const ours = path.join(root, "density-1");
   await mkdir(ours);
   await writeFile(
@@ -68,7 +68,7 @@ before(async () => {
   store = await loadRuns([root]);
 });
 
-after(() => rm(root, { recursive: true, force: true }));
+after(() => removeTempDir(root));
 
 test("a kubemark run: its summary, its PerfData, newest first", () => {
   const run = store.runs.find((r) => r.dir === path.join(root, "density-1"))!;
