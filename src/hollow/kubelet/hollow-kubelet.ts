@@ -154,6 +154,7 @@ export class HollowKubelet {
   async start(): Promise<void> {
     this.node = await this.register();
     this.registeredAt = this.deps.clock.now();
+    this.images.adopt(this.node.status?.images ?? []);
     this.problems = parseProblems(this.node);
     this.leaseLoop.start();
     this.statusLoop.start();

@@ -1,5 +1,5 @@
 import type { ContainerImage, Pod } from "../../client/types.js";
-import { containerImage } from "../pods/image-ref.js";
+import { containerImage, normalizeImage } from "../pods/image-ref.js";
 
 /** The kubelet reports at most this many images in status.images (nodeStatusMaxImages), largest first. */
 const NODE_STATUS_MAX_IMAGES = 50;
@@ -9,24 +9,38 @@ const NODE_STATUS_MAX_IMAGES = 50;
  * after the pod goes, and a new one changes the node's status, which the next status sync reports.
  */
 export class NodeImages {
-  private readonly byReference = new Map<string, ContainerImage>();
+  private readonly images: ContainerImage[] = [];
+  /** Every name of every image held, as the runtime resolves a pod's image reference. */
+  private readonly names = new Set<string>();
   private listed: ContainerImage[] = [];
 
+  /**
+   * The images the node's status already lists, from an earlier run of this node: a container runtime
+   * keeps its images across kubelet restarts, so a restarted kubelet reports them unchanged.
+   */
+  adopt(images: readonly ContainerImage[]): void {
+    for (const image of images) if (!image.names.some((name) => this.names.has(name))) this.add(image);
+    this.relist();
+  }
+
   pull(pod: Pod): void {
-    let added = false;
-    for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
-      if (!c.image || this.byReference.has(c.image)) continue;
-      this.byReference.set(c.image, containerImage(c.image));
-      added = true;
-    }
-    if (added)
-      this.listed = [...this.byReference.values()]
-        .sort((a, b) => b.sizeBytes - a.sizeBytes)
-        .slice(0, NODE_STATUS_MAX_IMAGES);
+    const before = this.images.length;
+    for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers])
+      if (c.image && !this.names.has(normalizeImage(c.image))) this.add(containerImage(c.image));
+    if (this.images.length > before) this.relist();
   }
 
   /** status.images as the kubelet writes it. */
   list(): ContainerImage[] {
     return this.listed;
+  }
+
+  private add(image: ContainerImage): void {
+    this.images.push(image);
+    for (const name of image.names) this.names.add(name);
+  }
+
+  private relist(): void {
+    this.listed = [...this.images].sort((a, b) => b.sizeBytes - a.sizeBytes).slice(0, NODE_STATUS_MAX_IMAGES);
   }
 }

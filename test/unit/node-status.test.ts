@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { KubeClient } from "../../src/client/kube-client.js";
+import type { Node, Pod } from "../../src/client/types.js";
+import { NodeImages } from "../../src/hollow/kubelet/node-images.js";
+import { NODE_STATUS_UPDATE_FREQUENCY_MS, NodeStatusReporter } from "../../src/hollow/kubelet/node-status.js";
+import { nodeStatus, type HollowNodeConfig } from "../../src/hollow/node-config.js";
+import { containerImage } from "../../src/hollow/pods/image-ref.js";
+
+const CFG: HollowNodeConfig = {
+  name: "hollow-node-0",
+  nodeIP: "127.0.1.1",
+  fallbackPodCIDR: "10.64.1.0/24",
+  labels: {},
+  taints: [],
+  capacity: { cpu: "1", memory: "1Gi", pods: "110" },
+  kubeletVersion: "v1.37.2",
+  instanceType: "kubemark",
+};
+
+const T0 = Date.UTC(2026, 0, 2, 3, 4, 5);
+
+function podWithImage(image: string): Pod {
+  return {
+    metadata: { name: "p", namespace: "default", uid: "uid-1" },
+    spec: { nodeName: CFG.name, containers: [{ name: "c", image }] },
+  } as Pod;
+}
+
+/**
+ * A reporter whose PATCHes land on `node`, as the node watch would echo them. Each sync checks the node
+ * once the status update frequency has passed, well inside the report frequency.
+ */
+function reporterFor(node: Node, images: NodeImages) {
+  const patches: Node["status"][] = [];
+  const client = {
+    patch: async (_path: string, body: { status: Node["status"] }) => {
+      patches.push(body.status);
+      node.status = { ...node.status, ...body.status };
+    },
+  } as unknown as KubeClient;
+  const reporter = new NodeStatusReporter(
+    client,
+    CFG,
+    () => true,
+    () => images.list(),
+  );
+  let now = T0;
+  return {
+    patches,
+    sync: async () => {
+      await reporter.sync(node, now);
+      now += NODE_STATUS_UPDATE_FREQUENCY_MS;
+    },
+  };
+}
+
+describe("node status and the node's images", () => {
+  it("reports a pulled image once, then only at the report frequency", async () => {
+    const node: Node = { metadata: { name: CFG.name }, status: {} };
+    const images = new NodeImages();
+    const { patches, sync } = reporterFor(node, images);
+    await sync();
+    images.pull(podWithImage("registry.k8s.io/pause:3.10"));
+    await sync();
+    await sync();
+    await sync();
+    assert.equal(patches.length, 2, "the first report, and the one the new image brings");
+    assert.deepEqual(
+      patches[1]!.images!.map((i) => i.names[1]),
+      ["registry.k8s.io/pause:3.10"],
+    );
+  });
+
+  it("a restarted kubelet adopts the images its node lists, and does not report again at every check", async () => {
+    const pulledBefore = [containerImage("nginx"), containerImage("registry.k8s.io/pause:3.10")];
+    const node: Node = {
+      metadata: { name: CFG.name },
+      status: nodeStatus(
+        CFG,
+        [],
+        [...pulledBefore].sort((a, b) => b.sizeBytes - a.sizeBytes),
+      ),
+    };
+    const images = new NodeImages();
+    images.adopt(node.status!.images!);
+    const { patches, sync } = reporterFor(node, images);
+    for (let i = 0; i < 5; i++) await sync();
+    assert.equal(patches.length, 1, "the first report only");
+    assert.deepEqual(patches[0]!.images, node.status!.images);
+    // A pod of an adopted image pulls nothing new, by any of its names.
+    images.pull(podWithImage("docker.io/library/nginx:latest"));
+    images.pull(podWithImage("registry.k8s.io/pause:3.10"));
+    await sync();
+    assert.equal(patches.length, 1);
+    assert.equal(images.list().length, 2);
+  });
+});
