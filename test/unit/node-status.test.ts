@@ -4,19 +4,11 @@ import type { KubeClient } from "../../src/client/kube-client.js";
 import type { Node, Pod } from "../../src/client/types.js";
 import { NodeImages } from "../../src/hollow/kubelet/node-images.js";
 import { NODE_STATUS_UPDATE_FREQUENCY_MS, NodeStatusReporter } from "../../src/hollow/kubelet/node-status.js";
-import { nodeStatus, type HollowNodeConfig } from "../../src/hollow/node-config.js";
+import { nodeStatus } from "../../src/hollow/node-config.js";
 import { containerImage } from "../../src/hollow/pods/image-ref.js";
+import { hollowNodeConfig } from "../support/hollow-node.js";
 
-const CFG: HollowNodeConfig = {
-  name: "hollow-node-0",
-  nodeIP: "127.0.1.1",
-  fallbackPodCIDR: "10.64.1.0/24",
-  labels: {},
-  taints: [],
-  capacity: { cpu: "1", memory: "1Gi", pods: "110" },
-  kubeletVersion: "v1.37.2",
-  instanceType: "kubemark",
-};
+const CFG = hollowNodeConfig("hollow-node-0");
 
 const T0 = Date.UTC(2026, 0, 2, 3, 4, 5);
 

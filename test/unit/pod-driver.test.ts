@@ -10,6 +10,7 @@ import { PodLifecycle } from "../../src/hollow/pods/machine.js";
 import { createRandom } from "../../src/util/random.js";
 import { FakeClock } from "../../src/util/fake-clock.js";
 import { TimerQueue } from "../../src/util/timer-queue.js";
+import { hollowNodeConfig } from "../support/hollow-node.js";
 
 const NODE = "hollow-node-1";
 
@@ -59,16 +60,7 @@ function setup(cpu: string) {
     lifecycle: new PodLifecycle({ rand: createRandom(7) }),
     timers: new TimerQueue({ clock }),
     clock,
-    cfg: {
-      name: NODE,
-      nodeIP: "127.0.1.1",
-      fallbackPodCIDR: "10.64.1.0/24",
-      labels: {},
-      taints: [],
-      capacity: { cpu: "1", memory: "1Gi", pods: "110" },
-      kubeletVersion: "v1.37.2",
-      instanceType: "kubemark",
-    },
+    cfg: hollowNodeConfig(NODE),
     podCIDR: () => "10.64.1.0/24",
     references: new ReferencedObjectWatches(api.client),
     images: new NodeImages(),
