@@ -4,7 +4,8 @@
  * Prints JSON. Sizes and modes: BENCH_SIZES (default 100,500,1000), BENCH_MODES (fidelity,shared),
  * BENCH_STEADY_SECONDS (600), BENCH_PODS_PER_NODE (30), BENCH_POD_SIZES (sizes that also run pods; default all),
  * BENCH_HOLLOW_ARGS (extra `kubemark hollow-node` flags, e.g. "--batch-interval=200ms"), BENCH_POD_RATE (pods
- * created per second; by default all at once), BENCH_HOLD_SECONDS (all pods held Running; 30).
+ * created per second; by default all at once), BENCH_HOLD_SECONDS (all pods held Running; 30),
+ * BENCH_AFTER_SECONDS (the steady state measured again once the pods are gone; 300).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -41,6 +42,11 @@ function positiveSetting(name: string, unit: string): number | undefined {
 }
 const podRate = positiveSetting("BENCH_POD_RATE", "pods per second");
 const holdSeconds = positiveSetting("BENCH_HOLD_SECONDS", "seconds");
+/**
+ * A process's idle cost drifts with its age and the master's state (watches re-opened, heap grown), so the
+ * pod phase's CPU is measured above a steady rate drawn from the rate before it to this one after it.
+ */
+const afterSeconds = positiveSetting("BENCH_AFTER_SECONDS", "seconds") ?? 300;
 const podSizes = new Set((process.env.BENCH_POD_SIZES ?? sizes.join(",")).split(",").map(Number));
 const log = (line: string) => process.stderr.write(`[bench:hollow] ${line}\n`);
 
@@ -137,6 +143,7 @@ async function hollowPodPhase(
     const phase = await podPhase(admin, [pid], nodes * podsPerNode, steadyMillicores, {
       podsPerSecond: podRate,
       holdSeconds,
+      afterSeconds,
     });
     const m1 = await hollowMetrics(desc);
     return {
@@ -149,6 +156,8 @@ async function hollowPodPhase(
       hollowCpuMsPerPodLifecycle: phase.peerCpuMsPerPod,
       hollowCpuMsPerPodStart: phase.peerCpuMsPerPodStart,
       hollowCpuMsPerPodStop: phase.peerCpuMsPerPodStop,
+      steadyAfterMillicoresPerNode: +(phase.steadyAfterMillicores! / nodes).toFixed(4),
+      hollowCpuMsPerPodLifecycleAboveSteadyBefore: phase.peerCpuMsPerPodAboveBefore,
       heldMillicoresPer1000Pods: phase.heldMillicoresPer1000Pods,
       requestsPerPod: Object.fromEntries(
         Object.entries(requestsPerNodeMinute(m0, m1, phase.pods, 60)).filter(([k]) =>

@@ -21,6 +21,12 @@ export interface PodPhaseOptions {
   podsPerSecond?: number;
   /** How long all the pods are held running, to measure what holding them costs; 30 s by default. */
   holdSeconds?: number;
+  /**
+   * Measure the peer's steady rate again for this long once the pods are gone. The rate the phase's CPU is
+   * measured above then runs in a straight line from the steady rate before the phase to this one, as a
+   * process's idle cost drifts with its age and the master's state; by default the rate before is kept.
+   */
+  afterSeconds?: number;
 }
 
 export interface PodPhaseResult {
@@ -42,6 +48,9 @@ export interface PodPhaseResult {
   peerCpuMsPerPodStop: number;
   /** The peer's CPU above its steady rate while all the pods run and nothing changes, per 1,000 pods. */
   heldMillicoresPer1000Pods: number;
+  /** With `afterSeconds`: the steady rate once the pods are gone, and peerCpuMsPerPod above the rate before. */
+  steadyAfterMillicores?: number;
+  peerCpuMsPerPodAboveBefore?: number;
   /**
    * Every request the master served from creation to deletion (the node side's, the controllers' and the
    * scheduler's, the same for every peer), per pod; WATCH is left out, as watches outlive the phase.
@@ -60,7 +69,7 @@ export async function podPhase(
   pids: number[],
   total: number,
   steadyMillicores: number,
-  { podsPerSecond, holdSeconds = 30 }: PodPhaseOptions = {},
+  { podsPerSecond, holdSeconds = 30, afterSeconds }: PodPhaseOptions = {},
 ): Promise<PodPhaseResult> {
   const latency = new PodStartupLatency();
   const started = new Set<string>();
@@ -87,12 +96,26 @@ export async function podPhase(
     await deleteDensityDeployment(admin, DEPLOYMENT);
     await waitFor("the density pods gone", async () => informer.size === 0, TIMEOUT_MS);
     const [cpu1, api1] = await Promise.all([sampleProcesses(pids), scrapeApiserver(admin)]);
-    const aboveSteady = (from: UsageSample, to: UsageSample) =>
-      to.cpuSeconds - from.cpuSeconds - (steadyMillicores / 1000) * ((to.atMs - from.atMs) / 1000);
+    let steadyAfter: number | undefined;
+    if (afterSeconds !== undefined) {
+      await sleep(afterSeconds * 1000);
+      steadyAfter = millicores(cpu1, await sampleProcesses(pids));
+    }
+    /** The steady rate at a time in the phase: a straight line from the rate before to the rate after. */
+    const steadyAt = (atMs: number) =>
+      steadyAfter === undefined
+        ? steadyMillicores
+        : steadyMillicores +
+          ((steadyAfter - steadyMillicores) * (atMs - cpu0.atMs)) / (cpu1.atMs - cpu0.atMs);
+    const aboveSteady = (from: UsageSample, to: UsageSample, rateAt = steadyAt) =>
+      to.cpuSeconds -
+      from.cpuSeconds -
+      (rateAt((from.atMs + to.atMs) / 2) / 1000) * ((to.atMs - from.atMs) / 1000);
     const msPerPod = (cpuSeconds: number) => +((cpuSeconds * 1000) / total).toFixed(3);
     const start = aboveSteady(cpu0, running);
     const stop = aboveSteady(held, cpu1);
-    const heldMillicores = millicores(running, held) - steadyMillicores;
+    const heldMillicores = millicores(running, held) - steadyAt((running.atMs + held.atMs) / 2);
+    const before = () => steadyMillicores;
     const startup = latency.summarize().perfData.dataItems.find((i) => i.labels?.Metric === "pod_startup")!;
     return {
       pods: total,
@@ -109,6 +132,12 @@ export async function podPhase(
       peerCpuMsPerPodStart: msPerPod(start),
       peerCpuMsPerPodStop: msPerPod(stop),
       heldMillicoresPer1000Pods: +((heldMillicores * 1000) / total).toFixed(2),
+      ...(steadyAfter !== undefined && {
+        steadyAfterMillicores: +steadyAfter.toFixed(1),
+        peerCpuMsPerPodAboveBefore: msPerPod(
+          aboveSteady(cpu0, running, before) + aboveSteady(held, cpu1, before),
+        ),
+      }),
       requestsPerPod: Object.fromEntries(
         Object.entries(requestDeltas(api0, api1))
           .filter(([key]) => !key.startsWith("WATCH "))

@@ -453,6 +453,37 @@ describe("hollow nodes against the real master", () => {
     await admin.delete("/apis/apps/v1/namespaces/default/deployments/roll");
   });
 
+  it("restarted with its pods gone, a node keeps the images its Node lists and reports no change", async () => {
+    await eventually(
+      "the rollout's pods gone",
+      async () => ((await listPods(admin, "default", "app=roll")).length === 0 ? true : undefined),
+      120_000,
+      500,
+    );
+    await restartHollowProcess(desc, 0);
+    // Until the restarted process serves its metrics this throws, and `eventually` tries again.
+    const count = async (verb: string, resource: string, subresource: string) =>
+      (await hollowMetrics(desc)).sum("kubemark_hollow_api_requests_total", { verb, resource, subresource });
+    // A restarted node PATCHes its status twice at its first check, the kubelet's report and the
+    // node-problem-detector's; after that, only what changed (or every 5 minutes).
+    const firstReports = 2 * NODES;
+    await eventually(
+      "every node's first status reports",
+      async () => (await count("PATCH", "nodes", "status")) >= firstReports || undefined,
+      60_000,
+      200,
+    );
+    const renewed = await count("PUT", "leases", "");
+    // Each node checks its status as often as it renews its lease: two renewals each are two checks.
+    await eventually(
+      "two lease renewals a node",
+      async () => (await count("PUT", "leases", "")) >= renewed + 2 * NODES || undefined,
+      60_000,
+      500,
+    );
+    assert.equal(await count("PATCH", "nodes", "status"), firstReports, "no status PATCH after the first");
+  });
+
   it("taints a node the master sees go NotReady after an injected heartbeat stop, and heals it", async () => {
     const res = await kubemark(home, "node-problem", "hollow-node-5", "--not-ready", "--name", "hollow");
     assert.equal(res.code, 0, res.stderr);
