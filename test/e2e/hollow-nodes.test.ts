@@ -104,6 +104,22 @@ describe("hollow nodes against the real master", () => {
       30_000,
       500,
     );
+    // Each renewal updates the lease last written, at the resourceVersion the previous renewal returned:
+    // none conflicts, and a node reads its lease only once, when it starts.
+    const leaseRequests = async (verb: string, code?: string) =>
+      (await hollowMetrics(desc)).sum("kubemark_hollow_api_requests_total", {
+        verb,
+        resource: "leases",
+        ...(code && { code }),
+      });
+    await eventually(
+      "two lease renewals a node",
+      async () => (await leaseRequests("PUT", "200")) >= 2 * NODES || undefined,
+      60_000,
+      500,
+    );
+    assert.equal(await leaseRequests("PUT", "409"), 0, "no lease renewal conflicts");
+    assert.equal(await leaseRequests("GET"), NODES, "one lease read a node");
     const wide = await kubectl(desc.kubeconfig, "get", "nodes", "-o", "wide");
     assert.match(wide.stdout, /hollow-node-0\s+Ready\s+<none>\s+\S+\s+v1\.\d+\.\d+\s+127\.1\.0\.0/);
   });

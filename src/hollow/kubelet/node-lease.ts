@@ -44,7 +44,13 @@ export class NodeLease {
   async renew(now: number): Promise<void> {
     try {
       if (!this.lease) this.lease = await this.getOrCreate(now);
-      else this.lease = await this.update(this.lease, now);
+      else {
+        // The lease held is kept and only its resourceVersion follows the answer: an object per node per
+        // renewal would live the ten seconds that get it promoted to V8's old generation, and a thousand
+        // nodes' worth of those set off a major collection every 20 s or so.
+        const written = await this.update(this.lease, now);
+        this.lease.metadata.resourceVersion = written.metadata.resourceVersion;
+      }
     } catch (err) {
       // A conflict (someone else wrote it) or a lost lease: read it afresh next time.
       if (err instanceof ApiError && (err.status === 409 || err.status === 404)) this.lease = undefined;
