@@ -42,4 +42,31 @@ describe("periodic loop on the shared timer queue", () => {
     clock.advance(20_000);
     assert.equal(runs.length, 3);
   });
+
+  it("stop() returns only once the run in flight has finished", async () => {
+    const clock = new FakeClock(0);
+    const timers = new TimerQueue({ clock });
+    let release: () => void = () => {};
+    let finished = false;
+    const loop = new Periodic(
+      timers,
+      clock,
+      () => 0,
+      10_000,
+      0,
+      async () => {
+        await new Promise<void>((r) => (release = r));
+        finished = true;
+      },
+    );
+    loop.start();
+    clock.advance(1);
+    let stopped = false;
+    const stopping = loop.stop().then(() => (stopped = true));
+    await flush();
+    assert.equal(stopped, false, "stop() waits while the run is in flight");
+    release();
+    await stopping;
+    assert.equal(finished, true);
+  });
 });
