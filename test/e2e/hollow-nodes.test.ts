@@ -39,6 +39,10 @@ async function hollowMetrics(desc: ClusterDescription) {
         .reduce((total, s) => total + s.value, 0),
   };
 }
+/** API requests the hollow processes sent, summed over those whose labels include `labels`. */
+async function hollowRequests(desc: ClusterDescription, labels: Record<string, string>) {
+  return (await hollowMetrics(desc)).sum("kubemark_hollow_api_requests_total", labels);
+}
 const NS = "/api/v1/namespaces/default";
 
 /** A JSON object cut down to the fields a protobuf schema reads, as its decoder should produce it. */
@@ -106,12 +110,8 @@ describe("hollow nodes against the real master", () => {
     );
     // Each renewal updates the lease last written, at the resourceVersion the previous renewal returned:
     // none conflicts, and a node reads its lease only once, when it starts.
-    const leaseRequests = async (verb: string, code?: string) =>
-      (await hollowMetrics(desc)).sum("kubemark_hollow_api_requests_total", {
-        verb,
-        resource: "leases",
-        ...(code && { code }),
-      });
+    const leaseRequests = (verb: string, code?: string) =>
+      hollowRequests(desc, { verb, resource: "leases", ...(code && { code }) });
     await eventually(
       "two lease renewals a node",
       async () => (await leaseRequests("PUT", "200")) >= 2 * NODES || undefined,
@@ -478,8 +478,8 @@ describe("hollow nodes against the real master", () => {
     );
     await restartHollowProcess(desc, 0);
     // Until the restarted process serves its metrics this throws, and `eventually` tries again.
-    const count = async (verb: string, resource: string, subresource: string) =>
-      (await hollowMetrics(desc)).sum("kubemark_hollow_api_requests_total", { verb, resource, subresource });
+    const count = (verb: string, resource: string, subresource: string) =>
+      hollowRequests(desc, { verb, resource, subresource });
     // A restarted node PATCHes its status twice at its first check, the kubelet's report and the
     // node-problem-detector's; after that, only what changed (or every 5 minutes).
     const firstReports = 2 * NODES;

@@ -6,67 +6,59 @@ import { TimerQueue } from "../../src/util/timer-queue.js";
 
 const flush = () => new Promise((r) => setImmediate(r));
 
+/** A 10 s loop on a fake clock whose every run waits until released; counts runs begun and finished. */
+function gatedLoop(startMs: number) {
+  const clock = new FakeClock(startMs);
+  const state = { runs: [] as number[], finished: 0, release: () => {} };
+  const loop = new Periodic(
+    new TimerQueue({ clock }),
+    clock,
+    () => 0,
+    10_000,
+    0,
+    async () => {
+      state.runs.push(clock.now());
+      await new Promise<void>((r) => (state.release = r));
+      state.finished++;
+    },
+  );
+  return { clock, loop, state };
+}
+
 describe("periodic loop on the shared timer queue", () => {
   it("runs every period, and a kick during a run makes the next run immediate", async () => {
-    const clock = new FakeClock(1_000_000);
-    const timers = new TimerQueue({ clock });
-    const runs: number[] = [];
-    let release: () => void = () => {};
-    const loop = new Periodic(
-      timers,
-      clock,
-      () => 0,
-      10_000,
-      0,
-      async () => {
-        runs.push(clock.now());
-        await new Promise<void>((r) => (release = r));
-      },
-    );
+    const { clock, loop, state } = gatedLoop(1_000_000);
+    const { runs } = state;
     loop.start();
     clock.advance(1); // a zero delay is a 1 ms timer, as in Node
     assert.deepEqual(runs, [1_000_001]);
     loop.kick(); // while the first run is in flight
-    release();
+    state.release();
     await flush();
     clock.advance(1);
     assert.deepEqual(runs, [1_000_001, 1_000_002]);
-    release();
+    state.release();
     await flush();
     clock.advance(9_999);
     assert.equal(runs.length, 2);
     clock.advance(1);
     assert.equal(runs.length, 3);
-    release();
+    state.release();
     await loop.stop();
     clock.advance(20_000);
     assert.equal(runs.length, 3);
   });
 
   it("stop() returns only once the run in flight has finished", async () => {
-    const clock = new FakeClock(0);
-    const timers = new TimerQueue({ clock });
-    let release: () => void = () => {};
-    let finished = false;
-    const loop = new Periodic(
-      timers,
-      clock,
-      () => 0,
-      10_000,
-      0,
-      async () => {
-        await new Promise<void>((r) => (release = r));
-        finished = true;
-      },
-    );
+    const { clock, loop, state } = gatedLoop(0);
     loop.start();
     clock.advance(1);
     let stopped = false;
     const stopping = loop.stop().then(() => (stopped = true));
     await flush();
     assert.equal(stopped, false, "stop() waits while the run is in flight");
-    release();
+    state.release();
     await stopping;
-    assert.equal(finished, true);
+    assert.equal(state.finished, 1);
   });
 });
