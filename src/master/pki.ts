@@ -79,8 +79,9 @@ export class CertificateAuthority {
   /** A CA from its files: RSA, or P-256 as clusters made before RSA CAs have. */
   static async load(certPem: string, keyPem: string): Promise<CertificateAuthority> {
     const cert = new x509.X509Certificate(certPem);
-    const algorithm = createPrivateKey(keyPem).asymmetricKeyType === "rsa" ? CA_ALGORITHM : ALGORITHM;
-    const der = Buffer.from(keyPem.replace(/-----[^-]+-----|\s/g, ""), "base64");
+    const key = createPrivateKey(keyPem);
+    const algorithm = key.asymmetricKeyType === "rsa" ? CA_ALGORITHM : ALGORITHM;
+    const der = key.export({ format: "der", type: "pkcs8" });
     const signingKey = await webcrypto.subtle.importKey("pkcs8", der, algorithm, false, ["sign"]);
     return new CertificateAuthority(certPem, cert, signingKey as CryptoKey, algorithm, keyPem);
   }

@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import assert from "node:assert/strict";
-import { X509Certificate, createPrivateKey, webcrypto } from "node:crypto";
+import { KeyObject, X509Certificate, createPrivateKey, webcrypto } from "node:crypto";
 import { describe, it } from "node:test";
 import * as x509 from "@peculiar/x509";
 import { CertificateAuthority } from "../../src/master/pki.js";
@@ -35,7 +35,6 @@ describe("cluster PKI", () => {
   });
 
   it("still loads and signs with the P-256 CA of a cluster made before", async () => {
-    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
     const keys = (await webcrypto.subtle.generateKey(P256, true, [
       "sign",
       "verify",
@@ -49,8 +48,7 @@ describe("cluster PKI", () => {
       signingAlgorithm: P256,
       extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
     });
-    const keyDer = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey));
-    const keyPem = `-----BEGIN PRIVATE KEY-----\n${keyDer.toString("base64")}\n-----END PRIVATE KEY-----\n`;
+    const keyPem = KeyObject.from(keys.privateKey).export({ format: "pem", type: "pkcs8" }) as string;
     const caPem = caCert.toString("pem");
 
     const ca = await CertificateAuthority.load(caPem, keyPem);
