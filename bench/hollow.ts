@@ -17,7 +17,7 @@ import { startLocalMaster, stopCluster } from "../src/master/local-master.js";
 import { sampleProcess } from "../src/master/proc-stats.js";
 import { parsePrometheusText } from "../src/measurements/prometheus-text.js";
 import type { ClusterDescription } from "../src/master/cluster-state.js";
-import { podPhase } from "./peers/pod-phase.js";
+import { podPhase, type SteadyRate } from "./peers/pod-phase.js";
 import { BENCH_MASTER_ARGS } from "./support/master-args.js";
 import { requestName } from "./support/request-name.js";
 import { sleep } from "./support/wait.js";
@@ -107,19 +107,22 @@ async function runOne(nodes: number, mode: string) {
     await sleep(steadySeconds * 1000);
     const cpu1 = await sampleProcess(pid);
     const m1 = await hollowMetrics(desc);
-    const steadyCpuPerNode = (((cpu1.cpuSeconds - cpu0.cpuSeconds) / steadySeconds) * 1000) / nodes;
+    const steady = {
+      millicores: ((cpu1.cpuSeconds - cpu0.cpuSeconds) / steadySeconds) * 1000,
+      systemMillicores: ((cpu1.systemCpuSeconds - cpu0.systemCpuSeconds) / steadySeconds) * 1000,
+    };
     const result: Record<string, unknown> = {
       nodes,
       mode,
       secondsToAllReady: +readySeconds.toFixed(1),
-      steadyMillicoresPerNode: +steadyCpuPerNode.toFixed(4),
+      steadyMillicoresPerNode: +(steady.millicores / nodes).toFixed(4),
+      steadySystemMillicoresPerNode: +(steady.systemMillicores / nodes).toFixed(4),
       rssKiBPerNode: +(cpu1.rssBytes / 1024 / nodes).toFixed(1),
       rssMiBProcess: +(cpu1.rssBytes / 2 ** 20).toFixed(1),
       watchesPerNode: +((m1.get("kubemark_hollow_watches{}") ?? 0) / nodes).toFixed(2),
       requestsPerNodePerMinute: requestsPerNodeMinute(m0, m1, nodes, steadySeconds),
     };
-    if (podSizes.has(nodes) && podsPerNode > 0)
-      result.pods = await hollowPodPhase(desc, nodes, pid, steadyCpuPerNode * nodes);
+    if (podSizes.has(nodes) && podsPerNode > 0) result.pods = await hollowPodPhase(desc, nodes, pid, steady);
     return result;
   } finally {
     await stopCluster(desc);
@@ -131,16 +134,11 @@ async function runOne(nodes: number, mode: string) {
  * 30 pods per node created, Running, then deleted (the same phase as bench:peers). Progress is watched
  * through the API server, so the measured process is scraped only before and after.
  */
-async function hollowPodPhase(
-  desc: ClusterDescription,
-  nodes: number,
-  pid: number,
-  steadyMillicores: number,
-) {
+async function hollowPodPhase(desc: ClusterDescription, nodes: number, pid: number, steady: SteadyRate) {
   const admin = new KubeClient(await loadKubeconfig(desc.kubeconfig));
   try {
     const m0 = await hollowMetrics(desc);
-    const phase = await podPhase(admin, [pid], nodes * podsPerNode, steadyMillicores, {
+    const phase = await podPhase(admin, [pid], nodes * podsPerNode, steady, {
       podsPerSecond: podRate,
       holdSeconds,
       afterSeconds,
@@ -156,7 +154,9 @@ async function hollowPodPhase(
       hollowCpuMsPerPodLifecycle: phase.peerCpuMsPerPod,
       hollowCpuMsPerPodStart: phase.peerCpuMsPerPodStart,
       hollowCpuMsPerPodStop: phase.peerCpuMsPerPodStop,
-      steadyAfterMillicoresPerNode: +(phase.steadyAfterMillicores! / nodes).toFixed(4),
+      hollowSystemCpuMsPerPodLifecycle: phase.peerSystemCpuMsPerPod,
+      steadyAfterMillicoresPerNode: +(phase.steadyAfter!.millicores / nodes).toFixed(4),
+      steadyAfterSystemMillicoresPerNode: +(phase.steadyAfter!.systemMillicores / nodes).toFixed(4),
       hollowCpuMsPerPodLifecycleAboveSteadyBefore: phase.peerCpuMsPerPodAboveBefore,
       heldMillicoresPer1000Pods: phase.heldMillicoresPer1000Pods,
       requestsPerPod: Object.fromEntries(

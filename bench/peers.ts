@@ -91,7 +91,7 @@ async function runOne(peer: Peer, nodes: number): Promise<PeerResult> {
     };
     if (podSizes.has(nodes) && settings.podsPerNode > 0) {
       log(`${peer.name}: ${nodes * settings.podsPerNode} pods`);
-      result.pods = await podPhase(admin, running.pids, nodes * settings.podsPerNode, peerMillicores);
+      result.pods = await podPhase(admin, running.pids, nodes * settings.podsPerNode, steady.peer);
     }
     log(JSON.stringify(result));
     return result;
@@ -113,7 +113,11 @@ async function window(admin: KubeClient, apiserverPid: number, peerPids: number[
   return {
     load: loadBetween(s0, s1),
     apiserver: { millicores: millicores(api0, api1), rssBytes: api1.rssBytes },
-    peer: { millicores: peerPids.length ? millicores(peer0, peer1) : 0, rssBytes: peer1.rssBytes },
+    peer: {
+      millicores: peerPids.length ? millicores(peer0, peer1) : 0,
+      systemMillicores: peerPids.length ? millicores(peer0, peer1, "system") : 0,
+      rssBytes: peer1.rssBytes,
+    },
   };
 }
 

@@ -10,7 +10,7 @@ import {
 } from "../support/density.js";
 import { sleep, waitFor } from "../support/wait.js";
 import { requestDeltas, scrapeApiserver } from "./apiserver-load.js";
-import { millicores, sampleProcesses, type UsageSample } from "./process-usage.js";
+import { cpuOf, millicores, sampleProcesses, type CpuKind, type UsageSample } from "./process-usage.js";
 
 const DEPLOYMENT = "density";
 /** The master may take many minutes to run (and remove) tens of thousands of pods on two cores. */
@@ -27,6 +27,12 @@ export interface PodPhaseOptions {
    * process's idle cost drifts with its age and the master's state; by default the rate before is kept.
    */
   afterSeconds?: number;
+}
+
+/** A peer's steady CPU rate in millicores: in all, and the kernel's part of it. */
+export interface SteadyRate {
+  millicores: number;
+  systemMillicores: number;
 }
 
 export interface PodPhaseResult {
@@ -46,10 +52,15 @@ export interface PodPhaseResult {
   peerCpuMsPerPod: number;
   peerCpuMsPerPodStart: number;
   peerCpuMsPerPodStop: number;
+  /**
+   * Of peerCpuMsPerPod, what the kernel spent on the peer's behalf (system calls, TLS records through
+   * loopback TCP, epoll), measured the same way above the steady kernel rate.
+   */
+  peerSystemCpuMsPerPod: number;
   /** The peer's CPU above its steady rate while all the pods run and nothing changes, per 1,000 pods. */
   heldMillicoresPer1000Pods: number;
   /** With `afterSeconds`: the steady rate once the pods are gone, and peerCpuMsPerPod above the rate before. */
-  steadyAfterMillicores?: number;
+  steadyAfter?: SteadyRate;
   peerCpuMsPerPodAboveBefore?: number;
   /**
    * Every request the master served from creation to deletion (the node side's, the controllers' and the
@@ -68,7 +79,7 @@ export async function podPhase(
   admin: KubeClient,
   pids: number[],
   total: number,
-  steadyMillicores: number,
+  steadyBefore: SteadyRate,
   { podsPerSecond, holdSeconds = 30, afterSeconds }: PodPhaseOptions = {},
 ): Promise<PodPhaseResult> {
   const latency = new PodStartupLatency();
@@ -96,26 +107,30 @@ export async function podPhase(
     await deleteDensityDeployment(admin, DEPLOYMENT);
     await waitFor("the density pods gone", async () => informer.size === 0, TIMEOUT_MS);
     const [cpu1, api1] = await Promise.all([sampleProcesses(pids), scrapeApiserver(admin)]);
-    let steadyAfter: number | undefined;
+    let steadyAfter: SteadyRate | undefined;
     if (afterSeconds !== undefined) {
       await sleep(afterSeconds * 1000);
-      steadyAfter = millicores(cpu1, await sampleProcesses(pids));
+      const end = await sampleProcesses(pids);
+      steadyAfter = { millicores: millicores(cpu1, end), systemMillicores: millicores(cpu1, end, "system") };
     }
+    const rateOf = (rate: SteadyRate, kind: CpuKind) =>
+      kind === "all" ? rate.millicores : rate.systemMillicores;
     /** The steady rate at a time in the phase: a straight line from the rate before to the rate after. */
-    const steadyAt = (atMs: number) =>
+    const steadyAt = (kind: CpuKind) => (atMs: number) =>
       steadyAfter === undefined
-        ? steadyMillicores
-        : steadyMillicores +
-          ((steadyAfter - steadyMillicores) * (atMs - cpu0.atMs)) / (cpu1.atMs - cpu0.atMs);
-    const aboveSteady = (from: UsageSample, to: UsageSample, rateAt = steadyAt) =>
-      to.cpuSeconds -
-      from.cpuSeconds -
+        ? rateOf(steadyBefore, kind)
+        : rateOf(steadyBefore, kind) +
+          ((rateOf(steadyAfter, kind) - rateOf(steadyBefore, kind)) * (atMs - cpu0.atMs)) /
+            (cpu1.atMs - cpu0.atMs);
+    const aboveSteady = (from: UsageSample, to: UsageSample, kind: CpuKind, rateAt = steadyAt(kind)) =>
+      cpuOf(to, kind) -
+      cpuOf(from, kind) -
       (rateAt((from.atMs + to.atMs) / 2) / 1000) * ((to.atMs - from.atMs) / 1000);
     const msPerPod = (cpuSeconds: number) => +((cpuSeconds * 1000) / total).toFixed(3);
-    const start = aboveSteady(cpu0, running);
-    const stop = aboveSteady(held, cpu1);
-    const heldMillicores = millicores(running, held) - steadyAt((running.atMs + held.atMs) / 2);
-    const before = () => steadyMillicores;
+    const start = aboveSteady(cpu0, running, "all");
+    const stop = aboveSteady(held, cpu1, "all");
+    const heldMillicores = millicores(running, held) - steadyAt("all")((running.atMs + held.atMs) / 2);
+    const before = () => steadyBefore.millicores;
     const startup = latency.summarize().perfData.dataItems.find((i) => i.labels?.Metric === "pod_startup")!;
     return {
       pods: total,
@@ -131,11 +146,14 @@ export async function podPhase(
       peerCpuMsPerPod: msPerPod(start + stop),
       peerCpuMsPerPodStart: msPerPod(start),
       peerCpuMsPerPodStop: msPerPod(stop),
+      peerSystemCpuMsPerPod: msPerPod(
+        aboveSteady(cpu0, running, "system") + aboveSteady(held, cpu1, "system"),
+      ),
       heldMillicoresPer1000Pods: +((heldMillicores * 1000) / total).toFixed(2),
       ...(steadyAfter !== undefined && {
-        steadyAfterMillicores: +steadyAfter.toFixed(1),
+        steadyAfter,
         peerCpuMsPerPodAboveBefore: msPerPod(
-          aboveSteady(cpu0, running, before) + aboveSteady(held, cpu1, before),
+          aboveSteady(cpu0, running, "all", before) + aboveSteady(held, cpu1, "all", before),
         ),
       }),
       requestsPerPod: Object.fromEntries(

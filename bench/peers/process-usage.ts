@@ -4,6 +4,7 @@ import { sampleProcess } from "../../src/master/proc-stats.js";
 export interface UsageSample {
   atMs: number;
   cpuSeconds: number;
+  systemCpuSeconds: number;
   rssBytes: number;
 }
 
@@ -12,11 +13,18 @@ export async function sampleProcesses(pids: number[]): Promise<UsageSample> {
   return {
     atMs: Date.now(),
     cpuSeconds: each.reduce((a, s) => a + s.cpuSeconds, 0),
+    systemCpuSeconds: each.reduce((a, s) => a + s.systemCpuSeconds, 0),
     rssBytes: each.reduce((a, s) => a + s.rssBytes, 0),
   };
 }
 
-/** Average millicores between two samples. */
-export function millicores(before: UsageSample, after: UsageSample): number {
-  return ((after.cpuSeconds - before.cpuSeconds) / ((after.atMs - before.atMs) / 1000)) * 1000;
+/** Average millicores between two samples: all CPU, or only the kernel's ("system"). */
+export function millicores(before: UsageSample, after: UsageSample, kind: CpuKind = "all"): number {
+  return ((cpuOf(after, kind) - cpuOf(before, kind)) / ((after.atMs - before.atMs) / 1000)) * 1000;
+}
+
+export type CpuKind = "all" | "system";
+
+export function cpuOf(sample: UsageSample, kind: CpuKind): number {
+  return kind === "all" ? sample.cpuSeconds : sample.systemCpuSeconds;
 }

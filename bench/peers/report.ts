@@ -39,6 +39,7 @@ const ROWS: Row[] = [
   ["pod startup p90 (ms)", (r) => r.pods?.podStartupMs.p90],
   ["pod startup p99 (ms)", (r) => r.pods?.podStartupMs.p99],
   ["node side CPU per pod lifecycle (ms)", (r) => r.pods?.peerCpuMsPerPod],
+  ["of which in the kernel (ms)", (r) => r.pods?.peerSystemCpuMsPerPod],
 ];
 
 export function fidelityBySize(results: PeerResult[]): PeersReport["fidelity"] {

@@ -6,6 +6,8 @@ const USER_HZ = 100;
 export interface ProcSample {
   /** CPU seconds used so far (user + system). */
   cpuSeconds: number;
+  /** Of those, the seconds spent in the kernel on the process's behalf (system calls, the network stack). */
+  systemCpuSeconds: number;
   rssBytes: number;
 }
 
@@ -20,5 +22,9 @@ export async function sampleProcess(pid: number): Promise<ProcSample> {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return { cpuSeconds: (utime + stime) / USER_HZ, rssBytes: rssKiB * 1024 };
+  return {
+    cpuSeconds: (utime + stime) / USER_HZ,
+    systemCpuSeconds: stime / USER_HZ,
+    rssBytes: rssKiB * 1024,
+  };
 }

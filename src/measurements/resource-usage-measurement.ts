@@ -9,17 +9,20 @@ import { parsePrometheusText } from "./prometheus-text.js";
 const SAMPLE_EVERY_MS = 5_000;
 const MIB = 1024 * 1024;
 
+/** What a component's process metrics give; /proc gives more. */
+type Usage = Pick<ProcSample, "cpuSeconds" | "rssBytes">;
+
 interface ComponentUsage {
   cpuCores: TimeSeries;
   rssMiB: TimeSeries;
-  last?: { at: number; sample: ProcSample };
+  last?: { at: number; sample: Usage };
 }
 
 /** Reads one component's cumulative CPU seconds and RSS, or undefined when it cannot be read now. */
-type Sampler = () => Promise<ProcSample | undefined>;
+type Sampler = () => Promise<Usage | undefined>;
 
 /** The process metrics every Go component exports, for clusters whose processes are not ours to read. */
-async function processMetrics(client: KubeClient): Promise<ProcSample | undefined> {
+async function processMetrics(client: KubeClient): Promise<Usage | undefined> {
   const families = parsePrometheusText(await client.getText("/metrics"));
   const cpu = families.get("process_cpu_seconds_total")?.samples[0]?.value;
   const rss = families.get("process_resident_memory_bytes")?.samples[0]?.value;

@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { describe, it } from "node:test";
+import { sampleProcess } from "../../src/master/proc-stats.js";
+
+/** A child that spins for `seconds` in one of two ways: pure arithmetic, or one system call after another. */
+function spinChild(kind: "user" | "system", seconds: number) {
+  const work =
+    kind === "user"
+      ? "let x = 0; for (;;) { for (let i = 0; i < 1e6; i++) x += i; if (Date.now() > end) break; }"
+      : // Each read has the kernel fill a mebibyte, so the kernel's copy outweighs the call's own cost.
+        "const fs = require('fs'); const fd = fs.openSync('/dev/zero', 'r'); const b = Buffer.alloc(1 << 20);" +
+        " while (Date.now() < end) fs.readSync(fd, b, 0, b.length, null);";
+  const child = spawn(process.execPath, ["-e", `const end = Date.now() + ${seconds * 1000}; ${work}`], {
+    stdio: "ignore",
+  });
+  return child;
+}
+
+async function cpuOf(kind: "user" | "system") {
+  const child = spinChild(kind, 1.5);
+  // Sampled just before the child exits: its spin is over but /proc still holds it.
+  const exited = once(child, "exit");
+  let last = await sampleProcess(child.pid!);
+  for (;;) {
+    const next = await Promise.race([sampleProcess(child.pid!).catch(() => undefined), exited]);
+    if (!next || Array.isArray(next)) break;
+    last = next;
+  }
+  await exited;
+  return last;
+}
+
+describe("process CPU from /proc", () => {
+  it("tells the kernel's CPU apart from the process's own", async () => {
+    const user = await cpuOf("user");
+    const system = await cpuOf("system");
+    assert.ok(user.cpuSeconds > 0.3, `the arithmetic child used ${user.cpuSeconds} s`);
+    assert.ok(system.cpuSeconds > 0.3, `the system-call child used ${system.cpuSeconds} s`);
+    assert.ok(user.systemCpuSeconds < user.cpuSeconds / 4, `arithmetic: ${JSON.stringify(user)}`);
+    assert.ok(system.systemCpuSeconds > system.cpuSeconds / 2, `system calls: ${JSON.stringify(system)}`);
+    assert.ok(system.systemCpuSeconds <= system.cpuSeconds);
+  });
+});
