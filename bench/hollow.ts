@@ -107,16 +107,16 @@ async function runOne(nodes: number, mode: string) {
     await sleep(steadySeconds * 1000);
     const cpu1 = await sampleProcess(pid);
     const m1 = await hollowMetrics(desc);
-    const steady = {
-      millicores: ((cpu1.cpuSeconds - cpu0.cpuSeconds) / steadySeconds) * 1000,
-      systemMillicores: ((cpu1.systemCpuSeconds - cpu0.systemCpuSeconds) / steadySeconds) * 1000,
+    const steady: SteadyRate = {
+      all: ((cpu1.cpuSeconds - cpu0.cpuSeconds) / steadySeconds) * 1000,
+      system: ((cpu1.systemCpuSeconds - cpu0.systemCpuSeconds) / steadySeconds) * 1000,
     };
     const result: Record<string, unknown> = {
       nodes,
       mode,
       secondsToAllReady: +readySeconds.toFixed(1),
-      steadyMillicoresPerNode: +(steady.millicores / nodes).toFixed(4),
-      steadySystemMillicoresPerNode: +(steady.systemMillicores / nodes).toFixed(4),
+      steadyMillicoresPerNode: +(steady.all / nodes).toFixed(4),
+      steadySystemMillicoresPerNode: +(steady.system / nodes).toFixed(4),
       rssKiBPerNode: +(cpu1.rssBytes / 1024 / nodes).toFixed(1),
       rssMiBProcess: +(cpu1.rssBytes / 2 ** 20).toFixed(1),
       watchesPerNode: +((m1.get("kubemark_hollow_watches{}") ?? 0) / nodes).toFixed(2),
@@ -155,8 +155,8 @@ async function hollowPodPhase(desc: ClusterDescription, nodes: number, pid: numb
       hollowCpuMsPerPodStart: phase.peerCpuMsPerPodStart,
       hollowCpuMsPerPodStop: phase.peerCpuMsPerPodStop,
       hollowSystemCpuMsPerPodLifecycle: phase.peerSystemCpuMsPerPod,
-      steadyAfterMillicoresPerNode: +(phase.steadyAfter!.millicores / nodes).toFixed(4),
-      steadyAfterSystemMillicoresPerNode: +(phase.steadyAfter!.systemMillicores / nodes).toFixed(4),
+      steadyAfterMillicoresPerNode: +(phase.steadyAfter!.all / nodes).toFixed(4),
+      steadyAfterSystemMillicoresPerNode: +(phase.steadyAfter!.system / nodes).toFixed(4),
       hollowCpuMsPerPodLifecycleAboveSteadyBefore: phase.peerCpuMsPerPodAboveBefore,
       heldMillicoresPer1000Pods: phase.heldMillicoresPer1000Pods,
       requestsPerPod: Object.fromEntries(

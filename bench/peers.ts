@@ -68,13 +68,12 @@ async function runOne(peer: Peer, nodes: number): Promise<PeerResult> {
     await sleep(settings.settleSeconds * 1000);
     const steady = await window(admin, apiserverPid, running.pids, settings.steadySeconds);
     const load = loadPerNode(steady.load, idle.load, nodes);
-    const peerMillicores = steady.peer.millicores;
     const result: PeerResult = {
       peer: peer.name,
       nodes,
       secondsToAllReady: +secondsToAllReady.toFixed(1),
       processes: running.pids.length,
-      millicoresPerNode: +(peerMillicores / nodes).toFixed(4),
+      millicoresPerNode: +(steady.peer.rate.all / nodes).toFixed(4),
       rssKiBPerNode: +(steady.peer.rssBytes / 1024 / nodes).toFixed(1),
       rssMiBTotal: +(steady.peer.rssBytes / 2 ** 20).toFixed(1),
       apiserver: {
@@ -91,7 +90,7 @@ async function runOne(peer: Peer, nodes: number): Promise<PeerResult> {
     };
     if (podSizes.has(nodes) && settings.podsPerNode > 0) {
       log(`${peer.name}: ${nodes * settings.podsPerNode} pods`);
-      result.pods = await podPhase(admin, running.pids, nodes * settings.podsPerNode, steady.peer);
+      result.pods = await podPhase(admin, running.pids, nodes * settings.podsPerNode, steady.peer.rate);
     }
     log(JSON.stringify(result));
     return result;
@@ -114,8 +113,9 @@ async function window(admin: KubeClient, apiserverPid: number, peerPids: number[
     load: loadBetween(s0, s1),
     apiserver: { millicores: millicores(api0, api1), rssBytes: api1.rssBytes },
     peer: {
-      millicores: peerPids.length ? millicores(peer0, peer1) : 0,
-      systemMillicores: peerPids.length ? millicores(peer0, peer1, "system") : 0,
+      rate: peerPids.length
+        ? { all: millicores(peer0, peer1), system: millicores(peer0, peer1, "system") }
+        : { all: 0, system: 0 },
       rssBytes: peer1.rssBytes,
     },
   };

@@ -30,10 +30,7 @@ export interface PodPhaseOptions {
 }
 
 /** A peer's steady CPU rate in millicores: in all, and the kernel's part of it. */
-export interface SteadyRate {
-  millicores: number;
-  systemMillicores: number;
-}
+export type SteadyRate = Record<CpuKind, number>;
 
 export interface PodPhaseResult {
   pods: number;
@@ -111,17 +108,14 @@ export async function podPhase(
     if (afterSeconds !== undefined) {
       await sleep(afterSeconds * 1000);
       const end = await sampleProcesses(pids);
-      steadyAfter = { millicores: millicores(cpu1, end), systemMillicores: millicores(cpu1, end, "system") };
+      steadyAfter = { all: millicores(cpu1, end), system: millicores(cpu1, end, "system") };
     }
-    const rateOf = (rate: SteadyRate, kind: CpuKind) =>
-      kind === "all" ? rate.millicores : rate.systemMillicores;
     /** The steady rate at a time in the phase: a straight line from the rate before to the rate after. */
     const steadyAt = (kind: CpuKind) => (atMs: number) =>
       steadyAfter === undefined
-        ? rateOf(steadyBefore, kind)
-        : rateOf(steadyBefore, kind) +
-          ((rateOf(steadyAfter, kind) - rateOf(steadyBefore, kind)) * (atMs - cpu0.atMs)) /
-            (cpu1.atMs - cpu0.atMs);
+        ? steadyBefore[kind]
+        : steadyBefore[kind] +
+          ((steadyAfter[kind] - steadyBefore[kind]) * (atMs - cpu0.atMs)) / (cpu1.atMs - cpu0.atMs);
     const aboveSteady = (from: UsageSample, to: UsageSample, kind: CpuKind, rateAt = steadyAt(kind)) =>
       cpuOf(to, kind) -
       cpuOf(from, kind) -
@@ -130,7 +124,7 @@ export async function podPhase(
     const start = aboveSteady(cpu0, running, "all");
     const stop = aboveSteady(held, cpu1, "all");
     const heldMillicores = millicores(running, held) - steadyAt("all")((running.atMs + held.atMs) / 2);
-    const before = () => steadyBefore.millicores;
+    const before = () => steadyBefore.all;
     const startup = latency.summarize().perfData.dataItems.find((i) => i.labels?.Metric === "pod_startup")!;
     return {
       pods: total,
