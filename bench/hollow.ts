@@ -14,10 +14,10 @@ import { KubeClient } from "../src/client/kube-client.js";
 import { loadKubeconfig } from "../src/client/kubeconfig.js";
 import { startHollowNodes } from "../src/master/local-hollow-nodes.js";
 import { startLocalMaster, stopCluster } from "../src/master/local-master.js";
-import { sampleProcess } from "../src/master/proc-stats.js";
 import { parsePrometheusText } from "../src/measurements/prometheus-text.js";
 import type { ClusterDescription } from "../src/master/cluster-state.js";
-import { podPhase, type SteadyRate } from "./peers/pod-phase.js";
+import { podPhase } from "./peers/pod-phase.js";
+import { sampleProcesses, steadyRate, type SteadyRate } from "./peers/process-usage.js";
 import { BENCH_MASTER_ARGS } from "./support/master-args.js";
 import { requestName } from "./support/request-name.js";
 import { sleep } from "./support/wait.js";
@@ -102,15 +102,12 @@ async function runOne(nodes: number, mode: string) {
     const pid = desc.hollowNodes!.processes[0].pid;
     // Let registration settle (first status reports, podCIDRs) before measuring steady state.
     await sleep(15_000);
-    const cpu0 = await sampleProcess(pid);
+    const cpu0 = await sampleProcesses([pid]);
     const m0 = await hollowMetrics(desc);
     await sleep(steadySeconds * 1000);
-    const cpu1 = await sampleProcess(pid);
+    const cpu1 = await sampleProcesses([pid]);
     const m1 = await hollowMetrics(desc);
-    const steady: SteadyRate = {
-      all: ((cpu1.cpuSeconds - cpu0.cpuSeconds) / steadySeconds) * 1000,
-      system: ((cpu1.systemCpuSeconds - cpu0.systemCpuSeconds) / steadySeconds) * 1000,
-    };
+    const steady = steadyRate(cpu0, cpu1);
     const result: Record<string, unknown> = {
       nodes,
       mode,

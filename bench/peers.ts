@@ -27,7 +27,7 @@ import { kwok } from "./peers/kwok.js";
 import { ours } from "./peers/ours.js";
 import type { Peer, PeerName } from "./peers/peer.js";
 import { podPhase } from "./peers/pod-phase.js";
-import { millicores, sampleProcesses } from "./peers/process-usage.js";
+import { millicores, sampleProcesses, steadyRate } from "./peers/process-usage.js";
 import { fidelityBySize, markdownReport, type PeersReport } from "./peers/report.js";
 import type { PeerResult } from "./peers/result.js";
 import { upstreamKubemark } from "./peers/upstream-kubemark.js";
@@ -112,12 +112,8 @@ async function window(admin: KubeClient, apiserverPid: number, peerPids: number[
   return {
     load: loadBetween(s0, s1),
     apiserver: { millicores: millicores(api0, api1), rssBytes: api1.rssBytes },
-    peer: {
-      rate: peerPids.length
-        ? { all: millicores(peer0, peer1), system: millicores(peer0, peer1, "system") }
-        : { all: 0, system: 0 },
-      rssBytes: peer1.rssBytes,
-    },
+    // With no peer processes (the idle window) both samples sum to zero, and so does the rate.
+    peer: { rate: steadyRate(peer0, peer1), rssBytes: peer1.rssBytes },
   };
 }
 

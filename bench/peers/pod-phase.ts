@@ -10,7 +10,15 @@ import {
 } from "../support/density.js";
 import { sleep, waitFor } from "../support/wait.js";
 import { requestDeltas, scrapeApiserver } from "./apiserver-load.js";
-import { cpuOf, millicores, sampleProcesses, type CpuKind, type UsageSample } from "./process-usage.js";
+import {
+  cpuOf,
+  millicores,
+  sampleProcesses,
+  steadyRate,
+  type CpuKind,
+  type SteadyRate,
+  type UsageSample,
+} from "./process-usage.js";
 
 const DEPLOYMENT = "density";
 /** The master may take many minutes to run (and remove) tens of thousands of pods on two cores. */
@@ -28,9 +36,6 @@ export interface PodPhaseOptions {
    */
   afterSeconds?: number;
 }
-
-/** A peer's steady CPU rate in millicores: in all, and the kernel's part of it. */
-export type SteadyRate = Record<CpuKind, number>;
 
 export interface PodPhaseResult {
   pods: number;
@@ -107,8 +112,7 @@ export async function podPhase(
     let steadyAfter: SteadyRate | undefined;
     if (afterSeconds !== undefined) {
       await sleep(afterSeconds * 1000);
-      const end = await sampleProcesses(pids);
-      steadyAfter = { all: millicores(cpu1, end), system: millicores(cpu1, end, "system") };
+      steadyAfter = steadyRate(cpu1, await sampleProcesses(pids));
     }
     /** The steady rate at a time in the phase: a straight line from the rate before to the rate after. */
     const steadyAt = (kind: CpuKind) => (atMs: number) =>

@@ -25,6 +25,14 @@ export function millicores(before: UsageSample, after: UsageSample, kind: CpuKin
 
 export type CpuKind = "all" | "system";
 
+/** A steady CPU rate in millicores: in all, and the kernel's part of it. */
+export type SteadyRate = Record<CpuKind, number>;
+
+/** The average rate between two samples, in all and in the kernel. */
+export function steadyRate(before: UsageSample, after: UsageSample): SteadyRate {
+  return { all: millicores(before, after), system: millicores(before, after, "system") };
+}
+
 export function cpuOf(sample: UsageSample, kind: CpuKind): number {
   return kind === "all" ? sample.cpuSeconds : sample.systemCpuSeconds;
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { describe, it } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
 import { sampleProcess } from "../../src/master/proc-stats.js";
 
 /** A child that spins for `seconds` in one of two ways: pure arithmetic, or one system call after another. */
@@ -12,18 +13,19 @@ function spinChild(kind: "user" | "system", seconds: number) {
       : // Each read has the kernel fill a mebibyte, so the kernel's copy outweighs the call's own cost.
         "const fs = require('fs'); const fd = fs.openSync('/dev/zero', 'r'); const b = Buffer.alloc(1 << 20);" +
         " while (Date.now() < end) fs.readSync(fd, b, 0, b.length, null);";
-  const child = spawn(process.execPath, ["-e", `const end = Date.now() + ${seconds * 1000}; ${work}`], {
+  return spawn(process.execPath, ["-e", `const end = Date.now() + ${seconds * 1000}; ${work}`], {
     stdio: "ignore",
   });
-  return child;
 }
 
-async function cpuOf(kind: "user" | "system") {
+async function spinAndSample(kind: "user" | "system") {
   const child = spinChild(kind, 1.5);
-  // Sampled just before the child exits: its spin is over but /proc still holds it.
+  // The last sample /proc gives before the child exits covers (nearly) all of its spin. Polled every
+  // 20 ms, so that this process does not compete with the child for the cores.
   const exited = once(child, "exit");
   let last = await sampleProcess(child.pid!);
   for (;;) {
+    await delay(20);
     const next = await Promise.race([sampleProcess(child.pid!).catch(() => undefined), exited]);
     if (!next || Array.isArray(next)) break;
     last = next;
@@ -34,8 +36,8 @@ async function cpuOf(kind: "user" | "system") {
 
 describe("process CPU from /proc", () => {
   it("tells the kernel's CPU apart from the process's own", async () => {
-    const user = await cpuOf("user");
-    const system = await cpuOf("system");
+    const user = await spinAndSample("user");
+    const system = await spinAndSample("system");
     assert.ok(user.cpuSeconds > 0.3, `the arithmetic child used ${user.cpuSeconds} s`);
     assert.ok(system.cpuSeconds > 0.3, `the system-call child used ${system.cpuSeconds} s`);
     assert.ok(user.systemCpuSeconds < user.cpuSeconds / 4, `arithmetic: ${JSON.stringify(user)}`);
