@@ -1,11 +1,7 @@
-import "reflect-metadata";
 import assert from "node:assert/strict";
-import { KeyObject, X509Certificate, createPrivateKey, webcrypto } from "node:crypto";
+import { X509Certificate, createPrivateKey, generateKeyPairSync } from "node:crypto";
 import { describe, it } from "node:test";
-import * as x509 from "@peculiar/x509";
 import { CertificateAuthority } from "../../src/master/pki.js";
-
-const P256 = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 
 function checkIssued(caPem: string, certPem: string): X509Certificate {
   const ca = new X509Certificate(caPem);
@@ -35,24 +31,33 @@ describe("cluster PKI", () => {
   });
 
   it("still loads and signs with the P-256 CA of a cluster made before", async () => {
-    const keys = (await webcrypto.subtle.generateKey(P256, true, [
-      "sign",
-      "verify",
-    ])) as webcrypto.CryptoKeyPair;
-    const caCert = await x509.X509CertificateGenerator.createSelfSigned({
-      serialNumber: "01",
-      name: "CN=older-ca",
-      notBefore: new Date(Date.now() - 60_000),
-      notAfter: new Date(Date.now() + 3_600_000),
-      keys,
-      signingAlgorithm: P256,
-      extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
-    });
-    const keyPem = KeyObject.from(keys.privateKey).export({ format: "pem", type: "pkcs8" }) as string;
-    const caPem = caCert.toString("pem");
-
-    const ca = await CertificateAuthority.load(caPem, keyPem);
+    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+    const older = await CertificateAuthority.selfSigned("older-ca", privateKey);
+    const ca = await CertificateAuthority.load(older.certPem, older.keyPem);
     const issued = await ca.issue({ commonName: "system:node:n2", organizations: ["system:nodes"] });
-    checkIssued(caPem, issued.cert);
+    const cert = checkIssued(older.certPem, issued.cert);
+    assert.equal(new X509Certificate(older.certPem).publicKey.asymmetricKeyType, "ec");
+    assert.equal(cert.subject, "CN=system:node:n2\nO=system:nodes");
+  });
+
+  it("issues serving certificates for their DNS names and IPs, valid now and for a year", async () => {
+    const ca = await CertificateAuthority.create("serving-test-ca");
+    const pair = await ca.issue({
+      commonName: "kube-apiserver",
+      dnsNames: ["localhost"],
+      ips: ["127.0.0.1", "::1"],
+    });
+    const cert = checkIssued(ca.certPem, pair.cert);
+    assert.equal(cert.subjectAltName, "DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1");
+    assert.deepEqual(cert.keyUsage, ["1.3.6.1.5.5.7.3.2", "1.3.6.1.5.5.7.3.1"]);
+    assert.equal(cert.ca, false);
+    const now = Date.now();
+    assert.ok(Date.parse(cert.validFrom) < now && now < Date.parse(cert.validTo));
+    assert.ok(Date.parse(cert.validTo) - now > 364 * 24 * 3600 * 1000);
+    const serverOnly = checkIssued(
+      ca.certPem,
+      (await ca.issue({ commonName: "s", dnsNames: ["x"], client: false })).cert,
+    );
+    assert.deepEqual(serverOnly.keyUsage, ["1.3.6.1.5.5.7.3.1"]);
   });
 });
