@@ -54,8 +54,11 @@ export function kubeletLabels(
   };
 }
 
-/** The Node a kubelet registers. Its status follows with the first status update. */
-export function registrationObject(cfg: HollowNodeConfig): Node {
+/**
+ * The Node a kubelet registers, its status set as the kubelet's initialNode() sets it: the conditions say
+ * Ready=False until the node has a podCIDR. The status sync right after still reports, as the kubelet's does.
+ */
+export function registrationObject(cfg: HollowNodeConfig, now: number): Node {
   return {
     apiVersion: "v1",
     kind: "Node",
@@ -68,7 +71,7 @@ export function registrationObject(cfg: HollowNodeConfig): Node {
       },
     },
     spec: { providerID: `kubemark://${cfg.name}`, ...(cfg.taints.length ? { taints: cfg.taints } : {}) },
-    status: nodeStatus(cfg, []),
+    status: nodeStatus(cfg, kubeletConditions(false, now, now)),
   };
 }
 

@@ -64,10 +64,10 @@ export class HollowProblemDetector {
   ) {}
 
   async sync(node: Node, problems: NodeProblems, now: number): Promise<void> {
+    // As NPD's condition manager, it goes by what it last posted, not by the Node: the Node it is given
+    // may not show that post yet, and re-posting on that would double its writes at every node's start.
     const fingerprint = [...problems.conditions].sort().join(",");
-    const present = new Set((node.status?.conditions ?? []).map((c) => c.type));
-    const complete = Object.keys(NPD_CONDITIONS).every((t) => present.has(t));
-    if (complete && fingerprint === this.posted && now - this.lastPostAt < NPD_HEARTBEAT_MS) return;
+    if (fingerprint === this.posted && now - this.lastPostAt < NPD_HEARTBEAT_MS) return;
     const conditions: NodeCondition[] = Object.entries(NPD_CONDITIONS).map(([type, c]) => {
       const bad = problems.conditions.has(type);
       const old = node.status?.conditions?.find((o) => o.type === type);

@@ -181,7 +181,12 @@ export class HollowKubelet {
     const { client, cfg } = this.deps;
     const codec = requestCodec<Node>(client, nodeSchema);
     try {
-      return await client.requestObject("POST", "/api/v1/nodes", codec, registrationObject(cfg));
+      return await client.requestObject(
+        "POST",
+        "/api/v1/nodes",
+        codec,
+        registrationObject(cfg, this.deps.clock.now()),
+      );
     } catch (err) {
       if (err instanceof ApiError && err.status === 409)
         return client.requestObject("GET", `/api/v1/nodes/${this.name}`, codec, undefined);
