@@ -1,6 +1,7 @@
 /**
  * The few DER (ASN.1) encodings a certificate needs, written directly: a thousand hollow nodes each get a
- * certificate at start, and a generic ASN.1 library spent about 6 ms of CPU on each against 0.5 ms here.
+ * certificate at start, which cost 6.7 ms of CPU through a generic ASN.1 library and 0.8 ms this way (half
+ * of it the RSA signature).
  */
 
 function header(tag: number, length: number): Buffer {
