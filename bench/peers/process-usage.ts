@@ -1,20 +1,18 @@
-import { sampleProcess } from "../../src/master/proc-stats.js";
+import { sampleProcess, type ProcSample } from "../../src/master/proc-stats.js";
 
-/** CPU and RSS summed over a set of processes (upstream's hollow nodes are two per node). */
-export interface UsageSample {
+/** CPU and RSS summed over a set of processes (upstream's hollow nodes are two per node), and when. */
+export interface UsageSample extends ProcSample {
   atMs: number;
-  cpuSeconds: number;
-  systemCpuSeconds: number;
-  rssBytes: number;
 }
 
 export async function sampleProcesses(pids: number[]): Promise<UsageSample> {
   const each = await Promise.all(pids.map((pid) => sampleProcess(pid)));
+  const sum = (field: keyof ProcSample) => each.reduce((a, s) => a + s[field], 0);
   return {
     atMs: Date.now(),
-    cpuSeconds: each.reduce((a, s) => a + s.cpuSeconds, 0),
-    systemCpuSeconds: each.reduce((a, s) => a + s.systemCpuSeconds, 0),
-    rssBytes: each.reduce((a, s) => a + s.rssBytes, 0),
+    cpuSeconds: sum("cpuSeconds"),
+    systemCpuSeconds: sum("systemCpuSeconds"),
+    rssBytes: sum("rssBytes"),
   };
 }
 
