@@ -209,8 +209,12 @@ export class KubeClient {
   }
 
   /**
-   * A long-running GET (a watch, a followed log) read frame by frame. It opens once the rate limiter lets
-   * it; the sink hears each frame, then onClose once; after cancel() it hears nothing more.
+   * A long-running GET (a watch, a followed log) read frame by frame; the sink hears each frame, then
+   * onClose once; after cancel() it hears nothing more. As client-go's Request.Watch: a watch is sent
+   * without waiting for the rate limiter, and a 429 or 5xx carrying Retry-After (an API server at its
+   * in-flight limits) is sent again after that many seconds, through the rate limiter, up to MAX_RETRIES
+   * times before the sink hears the error. Other streams (a followed log) wait for the rate limiter each
+   * time.
    */
   stream(
     path: string,
@@ -218,11 +222,15 @@ export class KubeClient {
     sink: FrameSink,
     how: { verb: string; accept: string; framing: Framing },
   ): StreamHandle {
-    const frames = new FrameStream(sink, how.verb, path, how.framing, this.options.onResponse);
-    const open = () =>
-      frames.attach(() => this.open("GET", withQuery(path, query), how.accept, undefined, undefined, frames));
-    if (this.options.throttle) void this.options.throttle.wait().then(open);
-    else open();
+    const target = withQuery(path, query);
+    const frames = new FrameStream(sink, how.verb, path, how.framing, this.options.onResponse, (retry) => {
+      const open = () =>
+        frames.attach(() => this.open("GET", target, how.accept, undefined, undefined, frames));
+      const { throttle } = this.options;
+      if (throttle && (retry || how.verb !== "WATCH")) void throttle.wait().then(open);
+      else open();
+    });
+    frames.connect(false);
     return frames;
   }
 
@@ -437,6 +445,10 @@ class FrameStream implements StreamHandlers, StreamHandle {
   /** The bytes after the last whole frame, until the rest of their frame arrives. */
   private partial: Buffer | undefined;
   private errorBody: Buffer[] | undefined;
+  /** Responses so far that asked to be retried; the wait the current one asks for. */
+  private retries = 0;
+  private retryAfterMs: number | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly sink: FrameSink,
@@ -444,6 +456,8 @@ class FrameStream implements StreamHandlers, StreamHandle {
     private readonly path: string,
     private readonly framing: Framing,
     private readonly onRecord: ((record: RequestRecord) => void) | undefined,
+    /** Sends the request (again, when `retry`), through the rate limiter as the stream's kind wants. */
+    readonly connect: (retry: boolean) => void,
   ) {}
 
   /** Opens the stream, unless it was cancelled while waiting for the rate limiter. */
@@ -460,11 +474,14 @@ class FrameStream implements StreamHandlers, StreamHandle {
   cancel(): void {
     if (this.done) return;
     this.done = true;
+    clearTimeout(this.retryTimer);
     this.stream?.cancel();
   }
 
-  onResponse(status: number): void {
+  onResponse(status: number, retryAfterSeconds?: number): void {
     this.status = status;
+    const retry = retryAfterSeconds !== undefined && (status === 429 || status >= 500);
+    this.retryAfterMs = retry && this.retries < MAX_RETRIES ? retryAfterSeconds * 1000 : undefined;
     this.onRecord?.({
       method: this.verb,
       path: this.path,
@@ -474,6 +491,7 @@ class FrameStream implements StreamHandlers, StreamHandle {
   }
 
   onData(chunk: Buffer): void {
+    if (this.retryAfterMs !== undefined) return;
     if (this.status >= 400) {
       (this.errorBody ??= []).push(Buffer.copyBytesFrom(chunk));
       return;
@@ -486,6 +504,12 @@ class FrameStream implements StreamHandlers, StreamHandle {
   }
 
   onEnd(): void {
+    if (this.retryAfterMs !== undefined && !this.done) {
+      this.retries++;
+      this.stream = undefined;
+      this.retryTimer = setTimeout(() => this.connect(true), this.retryAfterMs);
+      return;
+    }
     if (this.status >= 400) {
       const body = this.errorBody ? Buffer.concat(this.errorBody) : Buffer.alloc(0);
       return this.close(apiError(this.status, body, `${this.verb} ${this.path}`));

@@ -30,12 +30,31 @@ describe("KubeClient watches and cancels", () => {
   const accepted: string[] = [];
   /** Requests for /busy and /busy-no-retry-after, each answered 429 the first time. */
   const busyTimes: Record<string, number[]> = {};
+  /** Watches of /stale, each answered 504 the first time (with Retry-After when asked for "retry"). */
+  const staleTimes: Record<string, number[]> = {};
 
   before(async () => {
     // A plain-text HTTP/2 server on loopback that holds every watch open, as the API server does.
     server = http2.createServer((req, res) => {
       accepted.push(req.headers.accept ?? "");
-      if (req.url?.includes("watch=true")) watchesSeen++;
+      if (req.url?.startsWith("/stale")) {
+        // As the watch cache answers a watch-list it cannot serve fresh enough: 504 and Retry-After.
+        const seen = (staleTimes[req.url] ??= []);
+        seen.push(performance.now());
+        if (seen.length > 1) return res.end('{"type":"ADDED"}\n');
+        res.writeHead(504, {
+          "content-type": "application/json",
+          ...(req.url.includes("retry") ? { "retry-after": "1" } : {}),
+        });
+        res.end(
+          JSON.stringify({
+            kind: "Status",
+            code: 504,
+            reason: "Timeout",
+            message: "Too large resource version",
+          }),
+        );
+      } else if (req.url?.includes("watch=true")) watchesSeen++;
       else if (req.url?.startsWith("/split")) {
         // "é" is two bytes, cut between its chunks; the last line has no newline.
         const bytes = Buffer.from('{"a":"é"}\n\n{"b":1}\n{"c":2}', "utf8");
@@ -123,19 +142,47 @@ describe("KubeClient watches and cancels", () => {
     client.close();
   });
 
-  it("opens no watch when cancelled while waiting for the rate limiter", async () => {
+  it("opens no followed stream when cancelled while waiting for the rate limiter", async () => {
     let release: () => void = () => {};
     const waiting = new Promise<void>((resolve) => (release = resolve));
     const throttle = { wait: () => waiting };
     const client = new KubeClient({ server: url }, { throttle });
     const { sink, closes } = silentSink();
-    const watch = client.watch("/api/v1/pods", {}, "application/json", sink);
-    watch.cancel();
+    const stream = client.stream("/api/v1/pods", { watch: "true" }, sink, {
+      verb: "GET",
+      accept: "application/json",
+      framing: "lines",
+    });
+    stream.cancel();
     release();
     await waiting;
     await new Promise((r) => setImmediate(r));
     assert.equal(watchesSeen, 0);
     assert.deepEqual(closes, [], "a cancelled stream's sink hears nothing");
+    client.close();
+  });
+
+  it("sends a watch without the rate limiter, and again through it after a 504's Retry-After", async () => {
+    const throttled: number[] = [];
+    const throttle = { wait: async () => void throttled.push(performance.now()) };
+    const client = new KubeClient({ server: url }, { throttle });
+    const watched = (path: string) =>
+      new Promise<{ frames: string[]; err?: Error }>((resolve) => {
+        const frames: string[] = [];
+        client.watch(path, {}, "application/json", {
+          onFrame: (f) => frames.push(f.toString()),
+          onClose: (err) => resolve({ frames, err }),
+        });
+      });
+    const retried = await watched("/stale-retry");
+    assert.deepEqual(retried, { frames: ['{"type":"ADDED"}'], err: undefined });
+    const [first, second] = staleTimes["/stale-retry?watch=true"];
+    assert.ok(second - first >= 990, `sent again after ${second - first} ms, not the 1 s asked for`);
+    assert.equal(throttled.length, 1, "only the second attempt waits for the rate limiter");
+    assert.ok(throttled[0] >= first + 990);
+    const failed = await watched("/stale");
+    assert.equal((failed.err as ApiError).status, 504, "without Retry-After the watcher hears the error");
+    assert.equal(staleTimes["/stale?watch=true"].length, 1);
     client.close();
   });
 
