@@ -20,15 +20,23 @@ function podWithImage(image: string): Pod {
 }
 
 /**
- * A reporter whose PATCHes land on `node`, as the node watch would echo them. Each sync checks the node
- * once the status update frequency has passed, well inside the report frequency.
+ * A reporter whose PATCHes land on `node`, the API server's copy. Each sync checks the node once the
+ * status update frequency has passed, well inside the report frequency; the informer holds the node as
+ * `cached` says: the server's copy (its watch has echoed every PATCH), an older copy, or none.
  */
-function reporterFor(node: Node, images: NodeImages) {
+function reporterFor(node: Node, images: NodeImages, cached: () => Node | undefined = () => node) {
   const patches: Node["status"][] = [];
+  const gets: string[] = [];
+  const read: Node[] = [];
   const client = {
+    preferredMediaType: "application/json",
     patch: async (_path: string, body: { status: Node["status"] }) => {
       patches.push(body.status);
       node.status = { ...node.status, ...body.status };
+    },
+    requestObject: async (method: string, path: string) => {
+      gets.push(`${method} ${path}`);
+      return structuredClone(node);
     },
   } as unknown as KubeClient;
   const reporter = new NodeStatusReporter(
@@ -36,16 +44,45 @@ function reporterFor(node: Node, images: NodeImages) {
     CFG,
     () => true,
     () => images.list(),
+    (n) => read.push(n),
   );
   let now = T0;
   return {
     patches,
+    gets,
+    read,
     sync: async () => {
-      await reporter.sync(node, now);
+      await reporter.sync(cached(), () => now);
       now += NODE_STATUS_UPDATE_FREQUENCY_MS;
     },
   };
 }
+
+describe("the Node a status check compares against", () => {
+  it("is the informer's while it holds one: a stale copy is reported against again", async () => {
+    const node: Node = { metadata: { name: CFG.name }, spec: {}, status: {} };
+    const stale = structuredClone(node);
+    const { patches, gets, sync } = reporterFor(node, new NodeImages(), () => stale);
+    await sync();
+    await sync();
+    assert.equal(patches.length, 2, "the informer's copy never shows the first report");
+    assert.deepEqual(gets, []);
+  });
+
+  it("is the API server's while the informer holds none, and the kubelet learns from it", async () => {
+    const node: Node = { metadata: { name: CFG.name }, spec: { podCIDR: "10.64.3.0/24" }, status: {} };
+    const { patches, gets, read, sync } = reporterFor(node, new NodeImages(), () => undefined);
+    await sync();
+    await sync();
+    await sync();
+    assert.equal(patches.length, 1, "the GET shows the first report: nothing more to say");
+    assert.deepEqual(gets, Array(3).fill(`GET /api/v1/nodes/${CFG.name}`));
+    assert.deepEqual(
+      read.map((n) => n.spec?.podCIDR),
+      Array(3).fill("10.64.3.0/24"),
+    );
+  });
+});
 
 describe("node status and the node's images", () => {
   it("reports a pulled image once, then only at the report frequency", async () => {

@@ -44,6 +44,8 @@ export interface HollowKubeletDeps {
  */
 export class HollowKubelet {
   private node: Node | undefined;
+  /** From the Node once the controller-manager has assigned one; the node's pod IPs come from it. */
+  private podCIDR: string | undefined;
   private registeredAt = 0;
   private problems: NodeProblems = { notReady: false, conditions: new Set() };
   private readonly lease: NodeLease;
@@ -66,6 +68,7 @@ export class HollowKubelet {
       cfg,
       () => this.networkReady(),
       () => this.images.list(),
+      (node) => this.learnPodCIDR(node),
     );
     this.npd = new HollowProblemDetector(client, cfg.name);
     this.references = new ReferencedObjectWatches(client);
@@ -75,7 +78,7 @@ export class HollowKubelet {
       timers,
       clock,
       cfg,
-      podCIDR: () => this.node?.spec?.podCIDR,
+      podCIDR: () => this.podCIDR,
       references: this.references,
       images: this.images,
       log: deps.log,
@@ -153,6 +156,7 @@ export class HollowKubelet {
 
   async start(): Promise<void> {
     this.node = await this.register();
+    this.learnPodCIDR(this.node);
     this.registeredAt = this.deps.clock.now();
     this.images.adopt(this.node.status?.images ?? []);
     this.problems = parseProblems(this.node);
@@ -195,11 +199,20 @@ export class HollowKubelet {
   }
 
   private networkReady(): boolean {
-    return Boolean(this.node?.spec?.podCIDR) || this.deps.clock.now() - this.registeredAt >= POD_CIDR_WAIT_MS;
+    return this.podCIDR !== undefined || this.deps.clock.now() - this.registeredAt >= POD_CIDR_WAIT_MS;
+  }
+
+  /**
+   * Keeps the Node's podCIDR once one is seen, from the node watch or the status loop's read, as the kubelet
+   * keeps it in its runtime state: an older Node delivered later does not take it away. Whether it is new.
+   */
+  private learnPodCIDR(node: Node): boolean {
+    if (this.podCIDR !== undefined || !node.spec?.podCIDR) return false;
+    this.podCIDR = node.spec.podCIDR;
+    return true;
   }
 
   private onNode(node: Node): void {
-    const hadCIDR = Boolean(this.node?.spec?.podCIDR);
     const before = this.problems;
     this.node = node;
     this.problems = parseProblems(node);
@@ -208,7 +221,7 @@ export class HollowKubelet {
       [...before.conditions].sort().join() !== [...this.problems.conditions].sort().join();
     if (problemsChanged)
       this.deps.log(`node problems now: ${node.metadata.annotations?.["kubemark.io/problem"] || "none"}`);
-    if ((!hadCIDR && node.spec?.podCIDR) || problemsChanged) this.statusLoop.kick();
+    if (this.learnPodCIDR(node) || problemsChanged) this.statusLoop.kick();
   }
 
   private async renewLease(lateMs: number): Promise<void> {
@@ -225,9 +238,8 @@ export class HollowKubelet {
   private async syncStatus(): Promise<void> {
     if (this.problems.notReady || !this.node) return;
     try {
-      const now = this.deps.clock.now();
-      await this.status.sync(this.node, now);
-      await this.npd.sync(this.node, this.problems, now);
+      await this.status.sync(this.nodeInformer.get(this.name), () => this.deps.clock.now());
+      await this.npd.sync(this.node, this.problems, this.deps.clock.now());
     } catch (err) {
       this.deps.log(`node status update failed: ${(err as Error).message}`);
     }
