@@ -31,7 +31,7 @@ export class NodeStatusReporter {
     /** The images the node holds, for status.images. */
     private readonly images: () => ContainerImage[],
     /** Hears the Node each pass compares against: the kubelet learns its podCIDR from it (updatePodCIDR). */
-    private readonly onRead: (node: Node) => void = () => {},
+    private readonly onRead: (node: Node) => void,
   ) {
     this.codec = requestCodec<Node>(client, nodeSchema);
   }
