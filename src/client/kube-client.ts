@@ -79,6 +79,19 @@ const JSON_TYPE = "application/json";
 /** client-go's default for responses that ask to be retried (rest.Request's maxRetries). */
 const MAX_RETRIES = 10;
 
+/**
+ * How long to wait before sending a request again (client-go's checkWait): a 429 or 5xx that carries
+ * Retry-After, while fewer than MAX_RETRIES attempts have been retried; otherwise undefined.
+ */
+function retryDelayMs(
+  status: number,
+  retryAfterSeconds: number | undefined,
+  retries: number,
+): number | undefined {
+  const retryable = retryAfterSeconds !== undefined && (status === 429 || status >= 500);
+  return retryable && retries < MAX_RETRIES ? retryAfterSeconds * 1000 : undefined;
+}
+
 /** How a stream's body is cut into frames: JSON watches and logs by line, protobuf watches by length. */
 export type Framing = "lines" | "length-prefixed";
 
@@ -185,9 +198,9 @@ export class KubeClient {
       const started = performance.now();
       const { status, body, retryAfterSeconds } = await this.exchange(method, target, opts);
       this.options.onResponse?.({ method, path, status, durationMs: performance.now() - started });
-      const retry = retryAfterSeconds !== undefined && (status === 429 || status >= 500);
-      if (retry && retries < MAX_RETRIES) {
-        await sleep(retryAfterSeconds * 1000, undefined, { signal: opts.signal });
+      const delayMs = retryDelayMs(status, retryAfterSeconds, retries);
+      if (delayMs !== undefined) {
+        await sleep(delayMs, undefined, { signal: opts.signal });
         continue;
       }
       if (status >= 400) throw apiError(status, body, `${method} ${path}`);
@@ -480,8 +493,7 @@ class FrameStream implements StreamHandlers, StreamHandle {
 
   onResponse(status: number, retryAfterSeconds?: number): void {
     this.status = status;
-    const retry = retryAfterSeconds !== undefined && (status === 429 || status >= 500);
-    this.retryAfterMs = retry && this.retries < MAX_RETRIES ? retryAfterSeconds * 1000 : undefined;
+    this.retryAfterMs = retryDelayMs(status, retryAfterSeconds, this.retries);
     this.onRecord?.({
       method: this.verb,
       path: this.path,

@@ -38,7 +38,7 @@ describe("KubeClient watches and cancels", () => {
     server = http2.createServer((req, res) => {
       accepted.push(req.headers.accept ?? "");
       if (req.url?.startsWith("/stale")) {
-        // As the watch cache answers a watch-list it cannot serve fresh enough: 504 and Retry-After.
+        // A 504 Timeout Status, with Retry-After when asked for, as the API server's timeout errors carry it.
         const seen = (staleTimes[req.url] ??= []);
         seen.push(performance.now());
         if (seen.length > 1) return res.end('{"type":"ADDED"}\n');
@@ -51,7 +51,7 @@ describe("KubeClient watches and cancels", () => {
             kind: "Status",
             code: 504,
             reason: "Timeout",
-            message: "Too large resource version",
+            message: "the server was unable to return a response in the time allotted",
           }),
         );
       } else if (req.url?.includes("watch=true")) watchesSeen++;
