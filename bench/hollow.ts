@@ -1,6 +1,7 @@
 /**
- * npm run bench:hollow — hollow nodes in one process against the local master: time to all Ready,
- * steady-state CPU and RSS per node, hollow CPU per pod lifecycle, and API requests per node per minute.
+ * npm run bench:hollow — hollow nodes in one process against the local master: time to all Ready (and
+ * when half, nine in ten and all of the nodes were registered, had a podCIDR, were Ready), steady-state
+ * CPU and RSS per node, hollow CPU per pod lifecycle, and API requests per node per minute.
  * Prints JSON. Sizes and modes: BENCH_SIZES (default 100,500,1000), BENCH_MODES (fidelity,shared),
  * BENCH_STEADY_SECONDS (600), BENCH_PODS_PER_NODE (30), BENCH_POD_SIZES (sizes that also run pods; default all),
  * BENCH_HOLLOW_ARGS (extra `kubemark hollow-node` flags, e.g. "--batch-interval=200ms"), BENCH_POD_RATE (pods
@@ -20,6 +21,7 @@ import { podPhase } from "./peers/pod-phase.js";
 import { sampleProcesses, steadyRate, type SteadyRate } from "./peers/process-usage.js";
 import { BENCH_MASTER_ARGS } from "./support/master-args.js";
 import { requestName } from "./support/request-name.js";
+import { StartTimeline } from "./support/start-timeline.js";
 import { sleep } from "./support/wait.js";
 
 const sizes = (process.env.BENCH_SIZES ?? "100,500,1000").split(",").map(Number);
@@ -89,19 +91,29 @@ async function runOne(nodes: number, mode: string) {
   const name = `bench-${nodes}-${mode}`;
   const desc = await startLocalMaster({ name, extraArgs: BENCH_MASTER_ARGS });
   try {
-    const t0 = performance.now();
-    await startHollowNodes(desc, {
-      count: nodes,
-      processes: 1,
-      sharedWatch: mode === "shared",
-      extraArgs: hollowArgs,
-      timeoutMs: 600_000,
-      log,
-    });
-    const readySeconds = (performance.now() - t0) / 1000;
+    const admin = new KubeClient(await loadKubeconfig(desc.kubeconfig));
+    const timeline = new StartTimeline(admin);
+    let t0: number, readySeconds: number;
+    try {
+      await timeline.start();
+      t0 = performance.now();
+      await startHollowNodes(desc, {
+        count: nodes,
+        processes: 1,
+        sharedWatch: mode === "shared",
+        extraArgs: hollowArgs,
+        timeoutMs: 600_000,
+        log,
+      });
+      readySeconds = (performance.now() - t0) / 1000;
+      // Let registration settle (first status reports, podCIDRs) before measuring steady state; the timeline
+      // hears the last nodes' Ready meanwhile.
+      await sleep(15_000);
+    } finally {
+      timeline.stop();
+      admin.close();
+    }
     const pid = desc.hollowNodes!.processes[0].pid;
-    // Let registration settle (first status reports, podCIDRs) before measuring steady state.
-    await sleep(15_000);
     const cpu0 = await sampleProcesses([pid]);
     const m0 = await hollowMetrics(desc);
     await sleep(steadySeconds * 1000);
@@ -112,6 +124,7 @@ async function runOne(nodes: number, mode: string) {
       nodes,
       mode,
       secondsToAllReady: +readySeconds.toFixed(1),
+      startTimeline: timeline.summary(t0, nodes),
       steadyMillicoresPerNode: +(steady.all / nodes).toFixed(4),
       steadySystemMillicoresPerNode: +(steady.system / nodes).toFixed(4),
       rssKiBPerNode: +(cpu1.rssBytes / 1024 / nodes).toFixed(1),
