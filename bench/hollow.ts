@@ -91,29 +91,21 @@ async function runOne(nodes: number, mode: string) {
   const name = `bench-${nodes}-${mode}`;
   const desc = await startLocalMaster({ name, extraArgs: BENCH_MASTER_ARGS });
   try {
-    const admin = new KubeClient(await loadKubeconfig(desc.kubeconfig));
-    const timeline = new StartTimeline(admin);
-    let t0: number, readySeconds: number;
-    try {
-      await timeline.start();
-      t0 = performance.now();
-      await startHollowNodes(desc, {
-        count: nodes,
-        processes: 1,
-        sharedWatch: mode === "shared",
-        extraArgs: hollowArgs,
-        timeoutMs: 600_000,
-        log,
-      });
-      readySeconds = (performance.now() - t0) / 1000;
-      // Let registration settle (first status reports, podCIDRs) before measuring steady state; the timeline
-      // hears the last nodes' Ready meanwhile.
-      await sleep(15_000);
-    } finally {
-      timeline.stop();
-      admin.close();
-    }
+    const timeline = new StartTimeline();
+    const t0 = performance.now();
+    await startHollowNodes(desc, {
+      count: nodes,
+      processes: 1,
+      sharedWatch: mode === "shared",
+      extraArgs: hollowArgs,
+      timeoutMs: 600_000,
+      log,
+      onNode: timeline.seen,
+    });
+    const readySeconds = (performance.now() - t0) / 1000;
     const pid = desc.hollowNodes!.processes[0].pid;
+    // Let registration settle (first status reports, podCIDRs) before measuring steady state.
+    await sleep(15_000);
     const cpu0 = await sampleProcesses([pid]);
     const m0 = await hollowMetrics(desc);
     await sleep(steadySeconds * 1000);

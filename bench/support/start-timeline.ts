@@ -1,6 +1,4 @@
 import { isConditionTrue } from "../../src/client/conditions.js";
-import { Informer } from "../../src/client/informer.js";
-import type { KubeClient } from "../../src/client/kube-client.js";
 import type { Node } from "../../src/client/types.js";
 import { nearestRankPercentile } from "../../src/measurements/percentile.js";
 
@@ -28,42 +26,26 @@ export function secondsUntil(reachedAtMs: number[], total: number, startMs: numb
 }
 
 /**
- * Where a start's time goes: an admin Node informer notes when each node was first seen registered, with a
- * podCIDR and Ready. A slow start shows whether registration (the API server taking the nodes' POSTs), the
- * node IPAM controller, or the nodes' status reports held it back.
+ * Where a start's time goes: when each node was first seen registered, with a podCIDR and Ready, as the
+ * start's readiness watch hears its Nodes (`seen`). A slow start shows whether registration (the API server
+ * taking the nodes' POSTs), the node IPAM controller, or the nodes' status reports held it back.
  */
 export class StartTimeline {
   private readonly reachedAt = new Map<Milestone, Map<string, number>>(
     MILESTONES.map((m) => [m, new Map<string, number>()]),
   );
-  private readonly informer: Informer<Node>;
 
-  constructor(admin: KubeClient) {
-    const seen = (node: Node) => {
-      const now = performance.now();
-      const note = (milestone: Milestone) => {
-        const times = this.reachedAt.get(milestone)!;
-        if (!times.has(node.metadata.name!)) times.set(node.metadata.name!, now);
-      };
-      note("registered");
-      if (node.spec?.podCIDR) note("podCIDR");
-      if (isConditionTrue(node, "Ready")) note("ready");
+  readonly seen = (node: Node): void => {
+    const now = performance.now();
+    const name = node.metadata.name!;
+    const note = (milestone: Milestone) => {
+      const times = this.reachedAt.get(milestone)!;
+      if (!times.has(name)) times.set(name, now);
     };
-    this.informer = new Informer<Node>({ client: admin, path: "/api/v1/nodes" }).on({
-      add: seen,
-      update: seen,
-    });
-  }
-
-  /** Resolves once the informer has its initial state, so that the start is seen from its beginning. */
-  async start(): Promise<void> {
-    this.informer.start();
-    await this.informer.synced;
-  }
-
-  stop(): void {
-    this.informer.stop();
-  }
+    note("registered");
+    if (node.spec?.podCIDR) note("podCIDR");
+    if (isConditionTrue(node, "Ready")) note("ready");
+  };
 
   summary(startMs: number, total: number): Record<Milestone, MilestoneSeconds> {
     const of = (milestone: Milestone): MilestoneSeconds => {

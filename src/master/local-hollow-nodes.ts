@@ -35,6 +35,8 @@ export interface StartHollowNodesOptions {
   signal?: AbortSignal;
   /** How the nodes authenticate; by default a certificate each from the local master's CA. */
   credentials?: NodeCredentials;
+  /** Hears each Node the readiness watch sees until all are Ready, for a caller timing the start. */
+  onNode?: (node: Node) => void;
 }
 
 export function hollowNodeName(index: number): string {
@@ -121,21 +123,33 @@ export async function startHollowNodes(
   const aborted = new Promise<string>((resolve) =>
     opts.signal?.addEventListener("abort", () => resolve("interrupted"), { once: true }),
   );
-  await waitNodesReady(desc, new Set(names), opts.timeoutMs, Promise.race([...exits, aborted]), opts.log);
+  await waitNodesReady(
+    desc,
+    new Set(names),
+    opts.timeoutMs,
+    Promise.race([...exits, aborted]),
+    opts.log,
+    opts.onNode,
+  );
 }
 
-/** Watches Nodes until every named one is Ready, a hollow process dies, or the deadline passes. */
+/**
+ * Watches Nodes until every named one is Ready, a hollow process dies, or the deadline passes; `onNode`
+ * hears each Node the watch sees meanwhile.
+ */
 export async function waitNodesReady(
   desc: ClusterDescription,
   names: Set<string>,
   timeoutMs: number,
   died: Promise<string>,
   log: (l: string) => void,
+  onNode?: (node: Node) => void,
 ): Promise<void> {
   const client = new KubeClient(await loadKubeconfig(desc.kubeconfig));
   const ready = new Set<string>();
   const informer = new Informer<Node>({ client, path: "/api/v1/nodes" });
   const check = (node: Node) => {
+    onNode?.(node);
     const name = node.metadata.name ?? "";
     if (!names.has(name)) return;
     if (isConditionTrue(node, "Ready")) ready.add(name);
