@@ -11,7 +11,7 @@ import {
 } from "../../src/hollow/pods/admission.js";
 import { podQOSClass } from "../../src/hollow/pods/qos.js";
 import { milliValue, resourceAmount, value } from "../../src/hollow/pods/quantity.js";
-import { podRequests } from "../../src/hollow/pods/resources.js";
+import { heldRequests, podRequests } from "../../src/hollow/pods/resources.js";
 
 function container(
   name: string,
@@ -103,6 +103,22 @@ describe("podRequests", () => {
   it("uses limits as requests when requests are missing", () => {
     const p = pod("p", [container("a", undefined, { cpu: "1", memory: "1Gi" })]);
     assert.equal(podRequests(p).get("cpu"), 1000);
+  });
+
+  it("holds one map for pods asking the same, and each pod's own amounts otherwise", () => {
+    const a = heldRequests(pod("a", [container("app", { cpu: "100m", memory: "10M" })]));
+    const b = heldRequests(pod("b", [container("app", { cpu: "0.1", memory: "10M" })]));
+    const c = heldRequests(pod("c", [container("app", { cpu: "200m", memory: "10M" })]));
+    assert.equal(a, b);
+    assert.deepEqual(
+      [...a],
+      [
+        ["cpu", 100],
+        ["memory", 10_000_000],
+      ],
+    );
+    assert.notEqual(a, c);
+    assert.equal(c.get("cpu"), 200);
   });
 });
 

@@ -115,6 +115,12 @@ describe("pod status patch (the kubelet's two-way strategic merge patch)", () =>
     });
   });
 
+  it("merges nothing, and copies nothing, when no other writer's condition is held or wanted", () => {
+    assert.equal(mergePodStatus(pending, runningStatus), runningStatus);
+    const foreign: PodStatus = { ...runningStatus, conditions: [condition("example.com/old", "False", T0)] };
+    assert.deepEqual(mergePodStatus(pending, foreign).conditions, []);
+  });
+
   it("keeps another writer's condition, first, as mergePodStatus does", () => {
     const gate = condition("example.com/gate", "True", T0);
     const held: PodStatus = { ...pending, conditions: [...pending.conditions!, gate] };

@@ -4,7 +4,7 @@ import type { Clock } from "../../util/clock.js";
 import type { TimerId, TimerQueue } from "../../util/timer-queue.js";
 import { admitPod, NodeAllocation, type AdmittedPod } from "../pods/admission.js";
 import { PodIPAllocator } from "../pods/ip-allocator.js";
-import { podRequests } from "../pods/resources.js";
+import { heldRequests } from "../pods/resources.js";
 import {
   occupiesNode,
   type PodLifecycle,
@@ -111,11 +111,16 @@ export class PodDriver {
       return;
     }
     const step = this.deps.lifecycle.observe(pod, undefined, this.deps.clock.now(), this.ctx);
+    // Every field from the start: one shape for all tracked pods, and no out-of-object property store each.
     const fresh: TrackedPod = {
       pod,
-      requests: podRequests(pod),
+      requests: heldRequests(pod),
       runtime: step.runtime,
+      timer: undefined,
       writes: Promise.resolve(),
+      latestStatus: undefined,
+      acked: undefined,
+      resync: undefined,
     };
     this.pods.set(uid, fresh);
     this.deps.references.addPod(pod);

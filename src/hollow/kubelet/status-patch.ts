@@ -20,11 +20,15 @@ type JsonObject = Record<string, unknown>;
 /**
  * The kubelet's mergePodStatus: the held status's conditions that the kubelet does not own, then the kubelet's
  * own from the wanted status. Another writer's condition added since the wanted status was computed is kept.
+ * With no other writer's condition on either side, `wanted` itself: the pod driver holds the result until
+ * the next write, and a copy per write would be one more status per pod on the heap.
  */
 export function mergePodStatus(held: PodStatus | undefined, wanted: PodStatus): PodStatus {
   if (!wanted.conditions) return wanted;
+  const others = othersConditions(held);
   const owned = wanted.conditions.filter((condition) => KUBELET_CONDITIONS.has(condition.type));
-  return { ...wanted, conditions: [...othersConditions(held), ...owned] };
+  if (others.length === 0 && owned.length === wanted.conditions.length) return wanted;
+  return { ...wanted, conditions: [...others, ...owned] };
 }
 
 /**

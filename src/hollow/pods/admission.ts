@@ -7,7 +7,7 @@
 import type { Pod, ResourceList, Taint } from "../../client/types.js";
 import { matchesNodeSelectorAndAffinity } from "./node-selector.js";
 import { resourceAmount } from "./quantity.js";
-import { podRequests, type ResourceAmounts } from "./resources.js";
+import { heldRequests, podRequests, type ResourceAmounts } from "./resources.js";
 import { findUntoleratedTaint } from "./taints.js";
 
 export interface NodeAdmissionContext {
@@ -27,7 +27,7 @@ export interface AdmittedPod {
 }
 
 export function admittedPod(pod: Pod): AdmittedPod {
-  return { pod, requests: podRequests(pod) };
+  return { pod, requests: heldRequests(pod) };
 }
 
 /**
