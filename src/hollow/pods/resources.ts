@@ -59,7 +59,7 @@ export function podRequests(pod: Pod): ResourceAmounts {
 
 /**
  * Equal requests as one shared map: the pods of a workload all ask the same, and a node holds each pod's
- * requests for the pod's life (a map each is about 300 bytes that every major collection marks).
+ * requests for the pod's life (a map each is about 190 bytes, measured, that every major collection marks).
  */
 const sharedRequests = remembered(
   (entries: string): ReadonlyMap<string, number> => new Map(JSON.parse(entries) as [string, number][]),
