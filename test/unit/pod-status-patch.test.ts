@@ -159,4 +159,22 @@ describe("pod status patch (the kubelet's two-way strategic merge patch)", () =>
     assert.deepEqual(patch.containerStatuses, [waiting], "differs from the acknowledged write only");
     assert.equal(patch.phase, "Running", "differs from the watch's status only");
   });
+
+  it("sends a merge list's order alone when only its order changed", () => {
+    const reordered: PodStatus = { ...pending, conditions: [...pending.conditions!].reverse() };
+    assert.deepEqual(podStatusPatch([pending], reordered), {
+      "$setElementOrder/conditions": reordered.conditions!.map(({ type }) => ({ type })),
+    });
+  });
+
+  it("sends an item whole when either status the server may hold lacks it, and deletes one either holds", () => {
+    const gate = condition("example.com/gate", "True", T0);
+    const watched: PodStatus = { ...pending, conditions: pending.conditions!.slice(1) };
+    const written: PodStatus = { ...pending, conditions: [...pending.conditions!, gate] };
+    const patch = podStatusPatch([watched, written], pending)!;
+    assert.deepEqual(patch.conditions, [
+      pending.conditions![0],
+      { $patch: "delete", type: "example.com/gate" },
+    ]);
+  });
 });

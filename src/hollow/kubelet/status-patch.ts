@@ -51,68 +51,151 @@ export function podStatusPatch(
   return diffObjects(known.length > 0 ? known : [{}], wanted, MERGE_KEYS);
 }
 
+// The diff runs at every status write of every pod (a few per pod lifecycle): it is written with index loops
+// and no closures, as each callback and its context would otherwise be garbage made per field compared.
+
 function diffObjects(
   held: readonly JsonObject[],
   wanted: JsonObject,
   mergeKeys: Readonly<Record<string, string>>,
 ): JsonObject | undefined {
   let patch: JsonObject | undefined;
-  const set = (key: string, value: unknown) => ((patch ??= {})[key] = value);
   for (const key in wanted) {
     const value = wanted[key];
     if (isEmpty(value)) continue;
     const mergeKey = mergeKeys[key];
-    if (mergeKey !== undefined && Array.isArray(value)) {
-      const lists = held.map((h) => (Array.isArray(h[key]) ? (h[key] as JsonObject[]) : []));
-      if (lists.every((list) => list.length === 0)) set(key, value);
-      else {
-        const items = diffMergeList(lists, value as JsonObject[], mergeKey);
-        if (items.length > 0 || !sameOrder(lists[0], value as JsonObject[], mergeKey)) {
-          set(
-            `$setElementOrder/${key}`,
-            (value as JsonObject[]).map((item) => ({ [mergeKey]: item[mergeKey] })),
-          );
-          if (items.length > 0) set(key, items);
-        }
-      }
-    } else if (isObject(value) && held.every((h) => isObject(h[key]))) {
-      const nested = diffObjects(
-        held.map((h) => h[key] as JsonObject),
-        value,
-        {},
-      );
-      if (nested) set(key, nested);
-    } else if (held.some((h) => !same(h[key], value))) set(key, value);
+    if (mergeKey !== undefined && Array.isArray(value))
+      patch = diffMergeListField(patch, held, key, value as JsonObject[], mergeKey);
+    else if (isObject(value) && everyIsObject(held, key)) {
+      const nested = diffObjects(fieldOfEach(held, key), value, NO_MERGE_KEYS);
+      if (nested) (patch ??= {})[key] = nested;
+    } else if (anyDiffers(held, key, value)) (patch ??= {})[key] = value;
   }
-  for (const h of held) for (const key in h) if (isEmpty(wanted[key]) && !isEmpty(h[key])) set(key, null);
+  for (let i = 0; i < held.length; i++) {
+    const h = held[i];
+    for (const key in h) if (isEmpty(wanted[key]) && !isEmpty(h[key])) (patch ??= {})[key] = null;
+  }
   return patch;
 }
 
+const NO_MERGE_KEYS: Readonly<Record<string, string>> = {};
+
+/** A merge list's part of the patch: its changed items and, when any or the order changed, its order. */
+function diffMergeListField(
+  patch: JsonObject | undefined,
+  held: readonly JsonObject[],
+  key: string,
+  wanted: readonly JsonObject[],
+  mergeKey: string,
+): JsonObject | undefined {
+  const lists = new Array<readonly JsonObject[]>(held.length);
+  let heldItems = 0;
+  for (let i = 0; i < held.length; i++) {
+    const list = held[i][key];
+    lists[i] = Array.isArray(list) ? (list as JsonObject[]) : NO_ITEMS;
+    heldItems += lists[i].length;
+  }
+  if (heldItems === 0) {
+    const out = patch ?? {};
+    out[key] = wanted;
+    return out;
+  }
+  const items = diffMergeList(lists, wanted, mergeKey);
+  if (items.length === 0 && sameOrder(lists[0], wanted, mergeKey)) return patch;
+  const order = new Array<JsonObject>(wanted.length);
+  for (let i = 0; i < wanted.length; i++) order[i] = keyOnly(mergeKey, wanted[i][mergeKey]);
+  const out = patch ?? {};
+  out[`$setElementOrder/${key}`] = order;
+  if (items.length > 0) out[key] = items;
+  return out;
+}
+
+const NO_ITEMS: readonly JsonObject[] = [];
+
 /** Changed items (their changed fields and key), new items whole, then deletions, in `wanted`'s order. */
 function diffMergeList(
-  held: readonly JsonObject[][],
+  held: readonly (readonly JsonObject[])[],
   wanted: readonly JsonObject[],
   mergeKey: string,
 ): JsonObject[] {
   const items: JsonObject[] = [];
-  for (const item of wanted) {
-    const before = held.map((list) => list.find((b) => b[mergeKey] === item[mergeKey]));
-    if (before.some((b) => b === undefined)) items.push(item);
+  for (let i = 0; i < wanted.length; i++) {
+    const item = wanted[i];
+    const before = itemInEach(held, mergeKey, item[mergeKey]);
+    if (before === undefined) items.push(item);
     else {
-      const changed = diffObjects(before as JsonObject[], item, {});
-      if (changed) items.push({ ...changed, [mergeKey]: item[mergeKey] });
+      const changed = diffObjects(before, item, NO_MERGE_KEYS);
+      if (changed) {
+        changed[mergeKey] = item[mergeKey];
+        items.push(changed);
+      }
     }
   }
-  const gone = new Set<unknown>();
-  for (const list of held)
-    for (const b of list) if (!wanted.some((item) => item[mergeKey] === b[mergeKey])) gone.add(b[mergeKey]);
-  for (const key of gone) items.push({ $patch: "delete", [mergeKey]: key });
+  let gone: Set<unknown> | undefined;
+  for (let l = 0; l < held.length; l++) {
+    const list = held[l];
+    for (let i = 0; i < list.length; i++) {
+      const id = list[i][mergeKey];
+      if (indexOfItem(wanted, mergeKey, id) < 0) (gone ??= new Set()).add(id);
+    }
+  }
+  if (gone) for (const id of gone) items.push({ $patch: "delete", ...keyOnly(mergeKey, id) });
   return items;
 }
 
+/** A merge list item's key alone: `{ type: "Ready" }`. */
+function keyOnly(mergeKey: string, id: unknown): JsonObject {
+  const item: JsonObject = {};
+  item[mergeKey] = id;
+  return item;
+}
+
+/** The item with this key in each list, or undefined when a list has none. */
+function itemInEach(
+  lists: readonly (readonly JsonObject[])[],
+  mergeKey: string,
+  id: unknown,
+): JsonObject[] | undefined {
+  const found = new Array<JsonObject>(lists.length);
+  for (let l = 0; l < lists.length; l++) {
+    const at = indexOfItem(lists[l], mergeKey, id);
+    if (at < 0) return undefined;
+    found[l] = lists[l][at];
+  }
+  return found;
+}
+
+function indexOfItem(list: readonly JsonObject[], mergeKey: string, id: unknown): number {
+  for (let i = 0; i < list.length; i++) if (list[i][mergeKey] === id) return i;
+  return -1;
+}
+
+/** Whether the held items still wanted come in `wanted`'s order. */
 function sameOrder(held: readonly JsonObject[], wanted: readonly JsonObject[], mergeKey: string): boolean {
-  const kept = held.filter((b) => wanted.some((item) => item[mergeKey] === b[mergeKey]));
-  return kept.length === wanted.length && kept.every((b, i) => b[mergeKey] === wanted[i][mergeKey]);
+  let next = 0;
+  for (let i = 0; i < held.length; i++) {
+    const id = held[i][mergeKey];
+    if (indexOfItem(wanted, mergeKey, id) < 0) continue;
+    if (next >= wanted.length || wanted[next][mergeKey] !== id) return false;
+    next++;
+  }
+  return next === wanted.length;
+}
+
+function everyIsObject(held: readonly JsonObject[], key: string): boolean {
+  for (let i = 0; i < held.length; i++) if (!isObject(held[i][key])) return false;
+  return true;
+}
+
+function fieldOfEach(held: readonly JsonObject[], key: string): JsonObject[] {
+  const out = new Array<JsonObject>(held.length);
+  for (let i = 0; i < held.length; i++) out[i] = held[i][key] as JsonObject;
+  return out;
+}
+
+function anyDiffers(held: readonly JsonObject[], key: string, value: unknown): boolean {
+  for (let i = 0; i < held.length; i++) if (!same(held[i][key], value)) return true;
+  return false;
 }
 
 /**
@@ -132,7 +215,8 @@ function same(a: unknown, b: unknown): boolean {
   if (isEmpty(a) || isEmpty(b)) return isEmpty(a) && isEmpty(b);
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((item, i) => same(item, b[i]));
+    for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
+    return true;
   }
   if (!isObject(a) || !isObject(b)) return false;
   for (const key in a) if (!same(a[key], b[key])) return false;
