@@ -8,6 +8,8 @@ import type { KubeObject } from "./types.js";
 
 /** Anything that can hold a request back to a rate (client-go's token bucket). */
 export interface Throttle {
+  /** Takes a token if one is free now: most requests then need no promise to wait on. */
+  tryAccept(): boolean;
   wait(): Promise<void>;
 }
 
@@ -194,7 +196,8 @@ export class KubeClient {
   private async send(method: string, path: string, opts: RequestOptions): Promise<Buffer> {
     const target = withQuery(path, opts.query);
     for (let retries = 0; ; retries++) {
-      if (!opts.unthrottled) await this.options.throttle?.wait();
+      const { throttle } = this.options;
+      if (throttle && !opts.unthrottled && !throttle.tryAccept()) await throttle.wait();
       const started = performance.now();
       const { status, body, retryAfterSeconds } = await this.exchange(method, target, opts);
       this.options.onResponse?.({ method, path, status, durationMs: performance.now() - started });
@@ -370,6 +373,9 @@ interface Response {
   retryAfterSeconds?: number;
 }
 
+/** The body of a response nobody reads (zero bytes, so safe to share). */
+const NO_BODY = Buffer.alloc(0);
+
 /**
  * One request's response being received: an object with the stream's handlers rather than a set of
  * closures, as a hollow process has thousands in flight. It settles once, on the response's end, an
@@ -378,7 +384,8 @@ interface Response {
 class Exchange implements StreamHandlers {
   private status = 0;
   private retryAfterSeconds: number | undefined;
-  private readonly chunks: Buffer[] = [];
+  /** The body's bytes, when kept. */
+  private chunks: Buffer[] | undefined;
   private stream: H2Stream | undefined;
   private timer: NodeJS.Timeout | undefined;
   private settled = false;
@@ -404,7 +411,7 @@ class Exchange implements StreamHandlers {
   }
 
   onData(chunk: Buffer): void {
-    if (!this.discardBody || this.status >= 400) this.chunks.push(Buffer.copyBytesFrom(chunk));
+    if (!this.discardBody || this.status >= 400) (this.chunks ??= []).push(Buffer.copyBytesFrom(chunk));
   }
 
   onEnd(): void {
@@ -412,7 +419,7 @@ class Exchange implements StreamHandlers {
     const { chunks } = this;
     this.resolve({
       status: this.status,
-      body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+      body: !chunks ? NO_BODY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
       retryAfterSeconds: this.retryAfterSeconds,
     });
   }

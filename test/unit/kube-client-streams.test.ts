@@ -145,7 +145,7 @@ describe("KubeClient watches and cancels", () => {
   it("opens no followed stream when cancelled while waiting for the rate limiter", async () => {
     let release: () => void = () => {};
     const waiting = new Promise<void>((resolve) => (release = resolve));
-    const throttle = { wait: () => waiting };
+    const throttle = { tryAccept: () => false, wait: () => waiting };
     const client = new KubeClient({ server: url }, { throttle });
     const { sink, closes } = silentSink();
     const stream = client.stream("/api/v1/pods", { watch: "true" }, sink, {
@@ -164,7 +164,7 @@ describe("KubeClient watches and cancels", () => {
 
   it("sends a watch without the rate limiter, and again through it after a 504's Retry-After", async () => {
     const throttled: number[] = [];
-    const throttle = { wait: async () => void throttled.push(performance.now()) };
+    const throttle = { tryAccept: () => false, wait: async () => void throttled.push(performance.now()) };
     const client = new KubeClient({ server: url }, { throttle });
     const watched = (path: string) =>
       new Promise<{ frames: string[]; err?: Error }>((resolve) => {
