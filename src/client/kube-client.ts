@@ -195,8 +195,8 @@ export class KubeClient {
    */
   private async send(method: string, path: string, opts: RequestOptions): Promise<Buffer> {
     const target = withQuery(path, opts.query);
+    const { throttle } = this.options;
     for (let retries = 0; ; retries++) {
-      const { throttle } = this.options;
       if (throttle && !opts.unthrottled && !throttle.tryAccept()) await throttle.wait();
       const started = performance.now();
       const { status, body, retryAfterSeconds } = await this.exchange(method, target, opts);

@@ -7,7 +7,7 @@
 import type { Pod, ResourceList, Taint } from "../../client/types.js";
 import { matchesNodeSelectorAndAffinity } from "./node-selector.js";
 import { resourceAmount } from "./quantity.js";
-import { heldRequests, podRequests, type ResourceAmounts } from "./resources.js";
+import { heldRequests, type ResourceAmounts } from "./resources.js";
 import { findUntoleratedTaint } from "./taints.js";
 
 export interface NodeAdmissionContext {
@@ -114,11 +114,12 @@ function checkResources(
   const others = allocation.podCount - (self ? 1 : 0);
   if (others + 1 > capacity("pods")) return insufficient("pods", 1, others, capacity("pods"));
 
-  const requested: ResourceAmounts = podRequests(pod);
-  for (const name of [...requested.keys()]) {
-    if (isExtendedResource(name) && allocatable[name] === undefined) requested.delete(name);
-  }
-  const scalar = [...requested.keys()].filter((name) => !NATIVE_RESOURCES.has(name)).sort();
+  const requested = heldRequests(pod);
+  const scalar = [...requested.keys()]
+    .filter(
+      (name) => !NATIVE_RESOURCES.has(name) && !(isExtendedResource(name) && allocatable[name] === undefined),
+    )
+    .sort();
   for (const name of ["cpu", "memory", "ephemeral-storage", ...scalar]) {
     const amount = requested.get(name) ?? 0;
     if (amount <= 0) continue;

@@ -66,7 +66,18 @@ const sharedRequests = remembered(
   1024,
 );
 
+/**
+ * The pod heldRequests answered last, and its answer: a new pod's admission asks, then its node's record. By
+ * identity: a decoded pod is never changed (each watch event brings a new object).
+ */
+let lastPod: Pod | undefined;
+let lastRequests: ReadonlyMap<string, number> = new Map();
+
 /** podRequests, read-only and shared with every other pod asking the same: for requests held while a pod runs. */
 export function heldRequests(pod: Pod): ReadonlyMap<string, number> {
-  return sharedRequests(JSON.stringify([...podRequests(pod)]));
+  if (pod !== lastPod) {
+    lastRequests = sharedRequests(JSON.stringify([...podRequests(pod)]));
+    lastPod = pod;
+  }
+  return lastRequests;
 }
