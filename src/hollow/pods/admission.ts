@@ -95,9 +95,14 @@ function insufficient(resource: string, requested: number, used: number, capacit
   };
 }
 
-/** Extended resources (vendor-domain names) the node does not know are not the kubelet's to check. */
-function isExtendedResource(name: string): boolean {
-  return name.includes("/") && !name.includes("kubernetes.io/") && !name.startsWith("requests.");
+/**
+ * A scalar resource the kubelet checks besides the native ones: any other name the node knows, and none of
+ * the extended resources (vendor-domain names) it does not know.
+ */
+function isCheckedScalar(name: string, allocatable: ResourceList): boolean {
+  if (NATIVE_RESOURCES.has(name)) return false;
+  const extended = name.includes("/") && !name.includes("kubernetes.io/") && !name.startsWith("requests.");
+  return !extended || allocatable[name] !== undefined;
 }
 
 function checkResources(
@@ -115,11 +120,7 @@ function checkResources(
   if (others + 1 > capacity("pods")) return insufficient("pods", 1, others, capacity("pods"));
 
   const requested = heldRequests(pod);
-  const scalar = [...requested.keys()]
-    .filter(
-      (name) => !NATIVE_RESOURCES.has(name) && !(isExtendedResource(name) && allocatable[name] === undefined),
-    )
-    .sort();
+  const scalar = [...requested.keys()].filter((name) => isCheckedScalar(name, allocatable)).sort();
   for (const name of ["cpu", "memory", "ephemeral-storage", ...scalar]) {
     const amount = requested.get(name) ?? 0;
     if (amount <= 0) continue;
